@@ -1,0 +1,117 @@
+package com.customercaregpt.backup.app;
+
+import com.customercaregpt.backup.backup.BackupJobs;
+import com.customercaregpt.backup.backup.ProgressMarkers;
+import com.customercaregpt.backup.catalog.CatalogRows;
+import com.customercaregpt.backup.catalog.CatalogSchema;
+import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.inventory.Inventory;
+import com.customercaregpt.backup.pipeline.Compression;
+import com.customercaregpt.backup.repository.LocalRepository;
+import com.customercaregpt.backup.service.ServiceCommands;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The Camel application: the routes of routes/*.camel.yaml plus the beans they call. The CLI
+ * runs it in-process for one command; the service runs it until stopped.
+ */
+public final class BackupApplication implements AutoCloseable {
+
+    private final Main main;
+    private final ProducerTemplate template;
+    private final BackupJobs backupJobs;
+    private final ExecutorService componentPool;
+
+    private BackupApplication(Main main, BackupJobs backupJobs, ExecutorService componentPool) throws Exception {
+        this.main = main;
+        this.backupJobs = backupJobs;
+        this.componentPool = componentPool;
+        main.start();
+        this.template = main.getCamelContext().createProducerTemplate();
+    }
+
+    public static BackupApplication start(Settings settings) throws Exception {
+        Main main = new Main();
+        main.setDefaultPropertyPlaceholderLocation("false");
+        main.setOverrideProperties(settings.asProperties());
+        main.configure().withRoutesIncludePattern(settings.get("camel.main.routes-include-pattern"));
+
+        Path repositoryPath = settings.getPath("backup.repository.path");
+        LocalRepository repository = new LocalRepository(repositoryPath);
+        ProgressMarkers markers = new ProgressMarkers(repository,
+                Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)));
+        Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))
+                .toAbsolutePath();
+        BackupJobs backupJobs = new BackupJobs(repository, new Components(settings), markers,
+                Compression.parse(settings.get("backup.compression", "zstd")),
+                settings.getInt("backup.compression.level", 3),
+                settings.getInt("backup.retention.full-days", 30), scratch, toolVersion());
+        PGSimpleDataSource catalog = CatalogSchema.dataSource(settings.get("backup.catalog.url"),
+                settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", ""));
+        ExecutorService componentPool = Executors.newFixedThreadPool(
+                Math.max(1, settings.getInt("backup.parallel-components", 2)), daemonThreads("backup-component"));
+
+        main.bind("settings", settings);
+        main.bind("repository", repository);
+        main.bind("backupJobs", backupJobs);
+        main.bind("inventory", new Inventory(repository, markers));
+        main.bind("serviceCommands", new ServiceCommands(settings));
+        main.bind("catalogDataSource", catalog);
+        main.bind("catalogSchema", new CatalogSchema(catalog));
+        main.bind("catalogRows", new CatalogRows(repository.location()));
+        main.bind("componentPool", componentPool);
+        return new BackupApplication(main, backupJobs, componentPool);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public BackupJobs backupJobs() {
+        return backupJobs;
+    }
+
+    /** Sends {@code body} to a route and returns its answer, throwing the route's own exception. */
+    public <T> T request(String endpoint, Object body, Map<String, Object> headers, Class<T> type) throws Exception {
+        try {
+            return template.requestBodyAndHeaders(endpoint, body, headers, type);
+        } catch (CamelExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            throw e;
+        }
+    }
+
+    public static String toolVersion() {
+        String version = BackupApplication.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() throws Exception {
+        template.close();
+        main.stop();
+        componentPool.shutdownNow();
+    }
+}

@@ -1,0 +1,97 @@
+package com.customercaregpt.backup.backup;
+
+import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** One backup while it runs: its id, the components asked for, and what became of each. */
+public final class BackupJob {
+
+    private final BackupId id;
+    private final String type;
+    private final List<String> componentNames;
+    private final int retentionDays;
+    private final Instant createdAt;
+    private final String trigger;
+    private final Map<String, ComponentRecord> results = new ConcurrentHashMap<>();
+    private final Map<String, ArtifactOutput> writing = new ConcurrentHashMap<>();
+
+    BackupJob(BackupId id, String type, List<String> componentNames, int retentionDays, Instant createdAt,
+              String trigger) {
+        this.id = id;
+        this.type = type;
+        this.componentNames = List.copyOf(componentNames);
+        this.retentionDays = retentionDays;
+        this.createdAt = createdAt;
+        this.trigger = trigger;
+    }
+
+    public BackupId id() {
+        return id;
+    }
+
+    public String getId() {
+        return id.value();
+    }
+
+    public String type() {
+        return type;
+    }
+
+    /** For the route's split: one exchange per component. */
+    public List<String> getComponentNames() {
+        return componentNames;
+    }
+
+    public int retentionDays() {
+        return retentionDays;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public String trigger() {
+        return trigger;
+    }
+
+    void record(ComponentRecord result) {
+        results.put(result.name(), result);
+        writing.remove(result.name());
+    }
+
+    void writing(String component, ArtifactOutput output) {
+        writing.put(component, output);
+    }
+
+    /** The results in the order the components were asked for. */
+    List<ComponentRecord> results() {
+        return componentNames.stream().map(results::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** "database 1.2 GiB, uploads 300 MiB": raw bytes read so far by components still running. */
+    public String progressLine() {
+        StringBuilder line = new StringBuilder();
+        writing.forEach((component, output) -> line.append(line.isEmpty() ? "" : ", ")
+                .append(component).append(' ').append(Sizes.human(output.rawBytes())));
+        results.forEach((component, result) -> line.append(line.isEmpty() ? "" : ", ")
+                .append(component).append(' ').append(result.status()));
+        return line.toString();
+    }
+
+    static long storedBytes(ComponentRecord record) {
+        return record.artifacts().stream().mapToLong(Artifact::sizeBytes).sum();
+    }
+
+    /** Thread-safe list for artifacts a component commits. */
+    static List<Artifact> newArtifactList() {
+        return new CopyOnWriteArrayList<>();
+    }
+}

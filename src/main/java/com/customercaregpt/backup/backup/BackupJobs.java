@@ -1,0 +1,207 @@
+package com.customercaregpt.backup.backup;
+
+import com.customercaregpt.backup.component.BackupComponent;
+import com.customercaregpt.backup.component.ComponentContext;
+import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.customercaregpt.backup.pipeline.Compression;
+import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
+import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.stream.Stream;
+
+/**
+ * The steps of the backup route: begin (reserve the id, mark it in progress), one component at
+ * a time into artifacts, and finish (the manifest, written last). Enforces the write order of the
+ * repository format: artifacts first, manifest last, so only finished backups are ever listed.
+ */
+public final class BackupJobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupJobs.class);
+    public static final List<String> TYPES = List.of("full", "incremental", "differential");
+
+    private final Repository repository;
+    private final Components components;
+    private final ProgressMarkers markers;
+    private final Compression compression;
+    private final int compressionLevel;
+    private final int defaultRetentionDays;
+    private final Path scratchRoot;
+    private final String toolVersion;
+    private final Map<BackupId, ScheduledFuture<?>> heartbeats = new ConcurrentHashMap<>();
+    private volatile BackupJob current;
+
+    public BackupJobs(Repository repository, Components components, ProgressMarkers markers, Compression compression,
+                      int compressionLevel, int defaultRetentionDays, Path scratchRoot, String toolVersion) {
+        this.repository = repository;
+        this.components = components;
+        this.markers = markers;
+        this.compression = compression;
+        this.compressionLevel = compressionLevel;
+        this.defaultRetentionDays = defaultRetentionDays;
+        this.scratchRoot = scratchRoot;
+        this.toolVersion = toolVersion;
+    }
+
+    /** Checks the request, removes abandoned unfinished backups, and reserves a new backup id. */
+    public BackupJob begin(BackupRequest request) throws IOException {
+        String type = request.type() == null ? "full" : request.type();
+        if (!TYPES.contains(type)) {
+            throw new UsageError("unknown backup type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
+        }
+        if (!"full".equals(type)) {
+            throw new UsageError("backup type '" + type + "' is not available yet; use --type full");
+        }
+        List<String> names = Components.resolve(request.components());
+        int retention = request.retentionDays() == null ? defaultRetentionDays : request.retentionDays();
+        if (retention < 1) {
+            throw new UsageError("retention days must be at least 1, got " + retention);
+        }
+        removeAbandoned();
+        Instant now = Instant.now();
+        BackupId id = repository.allocate(now);
+        heartbeats.put(id, markers.claim(id, now));
+        BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger());
+        current = job;
+        LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
+        return job;
+    }
+
+    /** Backs up one component; its failure is recorded, never thrown, so the others go on. */
+    public void runComponent(BackupJob job, String name) {
+        Instant started = Instant.now();
+        List<Artifact> artifacts = BackupJob.newArtifactList();
+        Path scratch = scratchRoot.resolve(job.getId() + "-" + name);
+        try {
+            BackupComponent component = components.get(name);
+            Map<String, Object> facts = component.backup(new Context(job, name, artifacts, scratch));
+            ComponentRecord record = new ComponentRecord(name, Manifest.COMPLETED, null, started.toString(),
+                    Instant.now().toString(), List.copyOf(artifacts), facts);
+            job.record(record);
+            LOG.info("Backup {}: {} done, {} stored", job.id(), name, Sizes.human(BackupJob.storedBytes(record)));
+        } catch (Exception e) {
+            String error = oneLine(name, e);
+            job.record(new ComponentRecord(name, Manifest.FAILED, error, started.toString(), Instant.now().toString(),
+                    List.copyOf(artifacts), Map.of()));
+            LOG.error("Backup {}: {}", job.id(), error);
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    /** Records a failure outside the component's own step (its service could not be stopped or started). */
+    public void componentFailed(BackupJob job, String name, Exception e) {
+        String error = oneLine(name, e);
+        job.record(new ComponentRecord(name, Manifest.FAILED, error, Instant.now().toString(),
+                Instant.now().toString(), List.of(), Map.of()));
+        LOG.error("Backup {}: {}", job.id(), error);
+    }
+
+    /** "redis: connect: ...; uploads: tar: ..." for alerts. */
+    public String failureSummary(Manifest manifest) {
+        return manifest.components().stream().map(ComponentRecord::error).filter(java.util.Objects::nonNull)
+                .reduce((a, b) -> a + "; " + b).orElse("no component error recorded");
+    }
+
+    /** Writes the manifest, last and atomically: from here on the backup exists. */
+    public Manifest finish(BackupJob job) throws IOException {
+        List<ComponentRecord> results = job.results();
+        long failed = results.stream().filter(r -> !Manifest.COMPLETED.equals(r.status())).count();
+        String status = failed == 0 ? Manifest.COMPLETED : failed == results.size() ? Manifest.FAILED : Manifest.PARTIAL;
+        Instant completed = Instant.now();
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, job.getId(), job.type(), status,
+                job.createdAt().toString(), completed.toString(), toolVersion, job.retentionDays(),
+                job.createdAt().plus(Duration.ofDays(job.retentionDays())).toString(), ProgressMarkers.hostName(),
+                results);
+        repository.writeManifest(job.id(), ManifestCodec.write(manifest));
+        ScheduledFuture<?> heartbeat = heartbeats.remove(job.id());
+        if (heartbeat != null) {
+            markers.release(job.id(), heartbeat);
+        }
+        current = null;
+        LOG.info("Backup {} {}: {} stored in {}", job.id(), status, Sizes.human(manifest.totalSizeBytes()),
+                repository.location());
+        return manifest;
+    }
+
+    /** The backup running in this process, for progress display; null when none. */
+    public BackupJob current() {
+        return current;
+    }
+
+    /** Removes backups without a manifest whose writer is gone (killed, crashed, host lost). */
+    public List<BackupId> removeAbandoned() throws IOException {
+        List<BackupId> removed = new java.util.ArrayList<>();
+        for (BackupId id : repository.list()) {
+            if (repository.readManifest(id).isEmpty() && markers.stateOf(id) == ProgressMarkers.State.ABANDONED) {
+                LOG.warn("Removing unfinished backup {} left by a run that stopped before writing its manifest", id);
+                repository.delete(id);
+                removed.add(id);
+            }
+        }
+        return removed;
+    }
+
+    /** "redis: rdb snapshot: redis-cli exited with 1: ..." whatever the exception. */
+    static String oneLine(String component, Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        message = message.lines().findFirst().orElse(message);
+        return e instanceof StepFailure || message.startsWith(component + ":") ? message
+                : component + ": " + message;
+    }
+
+    private static void deleteTree(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(folder)) {
+            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Could not remove scratch folder {}: {}", folder, e.getMessage());
+        }
+    }
+
+    private final class Context implements ComponentContext {
+        private final BackupJob job;
+        private final String component;
+        private final List<Artifact> artifacts;
+        private final Path scratch;
+
+        Context(BackupJob job, String component, List<Artifact> artifacts, Path scratch) {
+            this.job = job;
+            this.component = component;
+            this.artifacts = artifacts;
+            this.scratch = scratch;
+        }
+
+        @Override
+        public ArtifactOutput newArtifact(String fileName, String format) throws IOException {
+            String path = component + "/" + fileName + compression.suffix();
+            ArtifactOutput output = new ArtifactOutput(path, format, compression, compressionLevel,
+                    repository.createArtifact(job.id(), path), artifacts::add);
+            job.writing(component, output);
+            return output;
+        }
+
+        @Override
+        public Path scratch() throws IOException {
+            return Files.createDirectories(scratch);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package com.customercaregpt.backup.catalog;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Creates the catalog database and brings its schema up to date with the numbered migrations in
+ * resources/catalog (V001__...sql), each applied once, in order, in its own transaction.
+ */
+public final class CatalogSchema {
+
+    static final List<String> MIGRATIONS = List.of("V001__catalog.sql");
+
+    private final PGSimpleDataSource dataSource;
+    private volatile boolean ready;
+
+    public CatalogSchema(PGSimpleDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Idempotent and cheap after the first call: routes call it before every catalog write. */
+    public void ensureReady() throws SQLException {
+        if (ready) {
+            return;
+        }
+        synchronized (this) {
+            if (!ready) {
+                createDatabaseIfMissing();
+                migrate();
+                ready = true;
+            }
+        }
+    }
+
+    private void createDatabaseIfMissing() throws SQLException {
+        try (Connection ignored = dataSource.getConnection()) {
+            return;
+        } catch (SQLException e) {
+            if (!"3D000".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        PGSimpleDataSource maintenance = new PGSimpleDataSource();
+        maintenance.setURL(dataSource.getURL());
+        maintenance.setDatabaseName("postgres");
+        maintenance.setUser(dataSource.getUser());
+        maintenance.setPassword(dataSource.getPassword());
+        maintenance.setConnectTimeout(dataSource.getConnectTimeout());
+        try (Connection connection = maintenance.getConnection(); Statement st = connection.createStatement()) {
+            st.execute("CREATE DATABASE \"" + dataSource.getDatabaseName().replace("\"", "\"\"") + "\"");
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another instance
+                throw e;
+            }
+        }
+    }
+
+    private void migrate() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement st = connection.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
+                        + "script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+                // one migrator at a time, across instances
+                st.execute("SELECT pg_advisory_xact_lock(4242001)");
+            }
+            int current;
+            try (Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+                String script = MIGRATIONS.get(version - 1);
+                try (Statement st = connection.createStatement()) {
+                    st.execute(read(script));
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
+                    insert.setInt(1, version);
+                    insert.setString(2, script);
+                    insert.executeUpdate();
+                }
+            }
+            connection.commit();
+        }
+    }
+
+    private static String read(String script) throws SQLException {
+        try (InputStream in = CatalogSchema.class.getResourceAsStream("/catalog/" + script)) {
+            if (in == null) {
+                throw new SQLException("migration " + script + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SQLException("cannot read migration " + script, e);
+        }
+    }
+
+    public static PGSimpleDataSource dataSource(String url, String user, String password) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        dataSource.setConnectTimeout(3);
+        dataSource.setLoginTimeout(5);
+        dataSource.setApplicationName("backup-manager");
+        return dataSource;
+    }
+}

@@ -1,0 +1,53 @@
+package com.customercaregpt.backup.cli;
+
+import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.backup.BackupJob;
+import com.customercaregpt.backup.backup.BackupRequest;
+import com.customercaregpt.backup.repository.Manifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "create", description = "Back up components into the repository.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the backup completed", "1:the backup is partial or failed (see its manifest)",
+                "2:bad usage"})
+public final class CreateCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.ParentCommand
+    BackupManagerCommand parent;
+
+    @Option(names = "--type", defaultValue = "full", description = "full (default).")
+    String type;
+
+    @Option(names = "--components", arity = "1..*", paramLabel = "NAME",
+            description = "Any of: database redis chromadb uploads config (default: all).")
+    List<String> components;
+
+    @Option(names = "--retention-days", paramLabel = "N", description = "Keep this backup N days.")
+    Integer retentionDays;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean json = parent.cli.json();
+        try (BackupApplication app = parent.cli.startApplication();
+             Progress progress = Progress.onTerminal(() -> {
+                 BackupJob job = app.backupJobs().current();
+                 return job == null ? null : job.getId() + ": " + job.progressLine();
+             })) {
+            Manifest manifest = app.request("direct:backup", new BackupRequest(type, components, retentionDays, "cli"),
+                    Map.of(), Manifest.class);
+            progress.close();
+            if (json) {
+                Output.json(System.out, manifest);
+            } else {
+                Output.manifest(System.out, manifest);
+            }
+            return Manifest.COMPLETED.equals(manifest.status()) ? 0 : 1;
+        }
+    }
+}

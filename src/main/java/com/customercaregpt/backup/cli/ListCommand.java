@@ -1,0 +1,45 @@
+package com.customercaregpt.backup.cli;
+
+import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.inventory.BackupSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", description = "List backups in the repository, newest first.",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:listed", "1:the repository cannot be read",
+        "2:bad usage"})
+public final class ListCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.ParentCommand
+    BackupManagerCommand parent;
+
+    @Option(names = "--status", description = "Only this status: completed, partial, failed, running, incomplete.")
+    String status;
+
+    @Option(names = "--limit", defaultValue = "0", description = "At most N backups (default: all).")
+    int limit;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+        boolean json = parent.cli.json();
+        try (BackupApplication app = parent.cli.startApplication()) {
+            Map<String, Object> headers = new HashMap<>();
+            headers.put("status", status);
+            headers.put("limit", limit);
+            List<BackupSummary> backups = app.request("direct:list-backups", null, headers, List.class);
+            if (json) {
+                Output.json(System.out, backups);
+            } else {
+                Output.backupTable(System.out, backups);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package com.customercaregpt.backup.cli;
+
+import com.customercaregpt.backup.backup.Sizes;
+import com.customercaregpt.backup.inventory.BackupSummary;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.ManifestCodec;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Tables for people, JSON for programs. */
+final class Output {
+
+    private Output() {
+    }
+
+    static void json(PrintStream out, Object value) throws Exception {
+        out.println(ManifestCodec.JSON.writeValueAsString(value));
+    }
+
+    static void backupTable(PrintStream out, List<BackupSummary> backups) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "COMPONENTS"});
+        for (BackupSummary b : backups) {
+            rows.add(new String[]{b.backupId(), orDash(b.type()), b.status(), time(b.createdAt()),
+                    b.type() == null ? "-" : Sizes.human(b.sizeBytes()), componentsCell(b)});
+        }
+        table(out, rows);
+        if (backups.isEmpty()) {
+            out.println("(no backups)");
+        }
+    }
+
+    static void manifest(PrintStream out, Manifest m) {
+        out.printf("Backup      %s%n", m.backupId());
+        out.printf("Type        %s%n", m.type());
+        out.printf("Status      %s%n", m.status());
+        out.printf("Created     %s%n", time(m.createdAt()));
+        out.printf("Completed   %s%n", time(m.completedAt()));
+        out.printf("Expires     %s (%d days)%n", time(m.expiresAt()), m.retentionDays());
+        out.printf("Size        %s%n", Sizes.human(m.totalSizeBytes()));
+        out.printf("Tool        %s on %s%n%n", m.toolVersion(), m.host());
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"COMPONENT", "STATUS", "ARTIFACT", "FORMAT", "STORED", "RAW", "SHA-256"});
+        for (Manifest.ComponentRecord c : m.components()) {
+            if (c.artifacts().isEmpty()) {
+                rows.add(new String[]{c.name(), c.status(), "-", "-", "-", "-", "-"});
+            }
+            for (Manifest.Artifact a : c.artifacts()) {
+                rows.add(new String[]{c.name(), c.status(), a.path(), a.format(), Sizes.human(a.sizeBytes()),
+                        Sizes.human(a.rawSizeBytes()), a.sha256().substring(0, 16) + "…"});
+            }
+        }
+        table(out, rows);
+        for (Manifest.ComponentRecord c : m.components()) {
+            if (c.error() != null) {
+                out.printf("%nerror: %s%n", c.error());
+            }
+        }
+    }
+
+    static void table(PrintStream out, List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    private static String componentsCell(BackupSummary b) {
+        return b.components().stream()
+                .map(c -> b.failedComponents().contains(c) ? c + "(failed)" : c)
+                .reduce((x, y) -> x + " " + y).orElse("-");
+    }
+
+    private static String time(String iso) {
+        return iso == null ? "-" : iso.replace('T', ' ').replaceAll("\\.\\d+Z$", "Z");
+    }
+
+    private static String orDash(String value) {
+        return value == null ? "-" : value;
+    }
+}

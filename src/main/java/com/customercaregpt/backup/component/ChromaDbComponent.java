@@ -1,0 +1,145 @@
+package com.customercaregpt.backup.component;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.customercaregpt.backup.pipeline.TarArchiver;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The ChromaDB persistence folder, as a tar. To be consistent while the server writes, the
+ * segment files are copied first and chroma.sqlite3 (records, metadata and the write log) is
+ * snapshotted after them with SQLite's VACUUM INTO: the database is never older than the
+ * segments, so Chroma replays from its log what the segments lack. When stop/start commands are
+ * configured, the route stops the server around this step and the copy is exact.
+ */
+public final class ChromaDbComponent implements BackupComponent {
+
+    public static final String NAME = "chromadb";
+    public static final String ARTIFACT = "chromadb.tar";
+    static final String DATABASE_FILE = "chroma.sqlite3";
+    private static final int COPY_ATTEMPTS = 3;
+
+    private final Path folder;
+    private final ChromaApi api;
+    private final boolean stoppedForBackup;
+
+    public ChromaDbComponent(Settings settings) {
+        this.folder = settings.getPath("backup.chromadb.path");
+        this.api = new ChromaApi(settings.get("backup.chromadb.url", "http://localhost:8000"));
+        this.stoppedForBackup = !settings.get("backup.chromadb.stop-command", "").isEmpty()
+                && !settings.get("backup.chromadb.start-command", "").isEmpty();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> backup(ComponentContext context) throws Exception {
+        Path database = folder.resolve(DATABASE_FILE);
+        if (!Files.isRegularFile(database)) {
+            throw new StepFailure(NAME, "snapshot", "no " + DATABASE_FILE + " in persistence folder " + folder);
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        if (!stoppedForBackup) {
+            try {
+                facts.put("api_record_counts", api.recordCounts());
+            } catch (IOException e) {
+                throw new StepFailure(NAME, "read facts from API", e.getMessage(), e);
+            }
+        }
+        Path staging = Files.createDirectories(context.scratch().resolve("chroma"));
+        copySegments(staging);
+        snapshotDatabase(database, staging.resolve(DATABASE_FILE));
+        facts.put("record_counts", countRecords(staging.resolve(DATABASE_FILE)));
+        facts.put("consistency", stoppedForBackup ? "server-stopped" : "online-sqlite-snapshot");
+        try (ArtifactOutput out = context.newArtifact(ARTIFACT, "tar")) {
+            facts.putAll(new TarArchiver(NAME).archive(List.of(TarArchiver.Source.whole(staging)), out,
+                    context.scratch()));
+            out.commit();
+        }
+        facts.put("source_path", folder.toString());
+        return facts;
+    }
+
+    /** Copies everything but the SQLite files, retrying a file that changed while it was read. */
+    private void copySegments(Path staging) throws IOException {
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(staging.resolve(folder.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (file.getParent().equals(folder) && file.getFileName().toString().startsWith(DATABASE_FILE)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                Path target = staging.resolve(folder.relativize(file).toString());
+                if (attrs.isSymbolicLink()) {
+                    Files.copy(file, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.REPLACE_EXISTING);
+                    return FileVisitResult.CONTINUE;
+                }
+                for (int attempt = 1; ; attempt++) {
+                    BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
+                    if (before.size() == after.size() && before.lastModifiedTime().equals(after.lastModifiedTime())) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    if (attempt == COPY_ATTEMPTS) {
+                        throw new StepFailure(NAME, "copy segments", file + " kept changing while copied; "
+                                + "configure backup.chromadb.stop-command/start-command for a stopped copy");
+                    }
+                }
+            }
+        });
+    }
+
+    /** A transactionally consistent copy of the live SQLite database. */
+    private static void snapshotDatabase(Path live, Path copy) {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + live + "?mode=ro");
+             Statement st = connection.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 30000");
+            st.execute("VACUUM INTO '" + copy.toString().replace("'", "''") + "'");
+        } catch (SQLException e) {
+            throw new StepFailure(NAME, "snapshot " + DATABASE_FILE, e.getMessage(), e);
+        }
+    }
+
+    /** Collection name to record count, from the snapshot: exactly what the archive holds. */
+    static Map<String, Long> countRecords(Path database) {
+        Map<String, Long> counts = new TreeMap<>();
+        String sql = "SELECT c.name, (SELECT count(*) FROM embeddings e WHERE e.segment_id = s.id) "
+                + "FROM collections c JOIN segments s ON s.collection = c.id AND s.scope = 'METADATA'";
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + database + "?mode=ro");
+             Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new StepFailure(NAME, "count records", e.getMessage(), e);
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,241 @@
+package com.customercaregpt.backup.component;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The platform's configuration files, exported as one JSON document with every secret value
+ * replaced by a placeholder, and checked against the JSON schema shipped with the tool
+ * (schemas/config-export.schema.json) before it is stored.
+ */
+public final class ConfigComponent implements BackupComponent {
+
+    public static final String NAME = "config";
+    public static final String ARTIFACT = "config.json";
+    public static final String REDACTED = "***REDACTED***";
+    private static final String SCHEMA = "/schemas/config-export.schema.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final YAMLMapper YAML = new YAMLMapper();
+    /** KEY=VALUE with optional `export`, as in .env and .properties files. */
+    private static final Pattern ASSIGNMENT = Pattern.compile("^(\\s*(?:export\\s+)?)([^=:#!\\s][^=:]*?)(\\s*[=:]\\s*)(.*)$");
+
+    private final List<Path> files;
+
+    public ConfigComponent(Settings settings) {
+        this.files = settings.getList("backup.config.files").stream()
+                .map(f -> Path.of(f).toAbsolutePath().normalize()).toList();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> backup(ComponentContext context) throws Exception {
+        if (files.isEmpty()) {
+            throw new StepFailure(NAME, "read", "no files configured (set backup.config.files)");
+        }
+        ObjectNode export = JSON.createObjectNode();
+        export.put("format_version", 1);
+        export.put("exported_at", Instant.now().toString());
+        ArrayNode exported = export.putArray("files");
+        long keys = 0;
+        long redacted = 0;
+        for (Path file : files) {
+            ObjectNode entry = exportFile(file);
+            keys += entry.get("entries").size();
+            redacted += entry.get("redacted_keys").size();
+            exported.add(entry);
+        }
+        validate(export);
+        try (ArtifactOutput out = context.newArtifact(ARTIFACT, "config-json")) {
+            out.write(JSON.writeValueAsBytes(export));
+            out.commit();
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("file_count", files.size());
+        facts.put("key_count", keys);
+        facts.put("redacted_count", redacted);
+        return facts;
+    }
+
+    private ObjectNode exportFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new StepFailure(NAME, "read", "file not found: " + file);
+        } catch (IOException e) {
+            throw new StepFailure(NAME, "read", "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String format = formatOf(file);
+        ObjectNode entry = JSON.createObjectNode();
+        entry.put("path", file.toString());
+        entry.put("name", file.getFileName().toString());
+        entry.put("format", format);
+        entry.put("mode", mode(file));
+        ObjectNode entries = entry.putObject("entries");
+        ArrayNode redactedKeys = entry.putArray("redacted_keys");
+        switch (format) {
+            case "json", "yaml" -> {
+                JsonNode tree = parseTree(file, text, format);
+                flatten("", tree, entries, redactedKeys);
+                entry.put("content_redacted", serialise(redactTree(tree), format, file));
+            }
+            default -> entry.put("content_redacted", redactLines(text, entries, redactedKeys));
+        }
+        return entry;
+    }
+
+    static String formatOf(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".json")) {
+            return "json";
+        }
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+            return "yaml";
+        }
+        return name.endsWith(".properties") ? "properties" : "env";
+    }
+
+    /** Key-value lines with the secret values replaced; comments and layout kept. */
+    private static String redactLines(String text, ObjectNode entries, ArrayNode redactedKeys) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            String trimmed = line.strip();
+            Matcher m = ASSIGNMENT.matcher(line);
+            if (trimmed.startsWith("#") || trimmed.startsWith("!") || !m.matches()) {
+                out.append(line).append('\n');
+                continue;
+            }
+            String key = m.group(2).strip();
+            if (Settings.isSecretKey(key)) {
+                entries.put(key, REDACTED);
+                redactedKeys.add(key);
+                out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(REDACTED).append('\n');
+            } else {
+                entries.put(key, unquote(m.group(4).strip()));
+                out.append(line).append('\n');
+            }
+        }
+        return out.substring(0, Math.max(0, out.length() - 1));
+    }
+
+    private static String unquote(String value) {
+        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
+                || value.startsWith("'") && value.endsWith("'"))) {
+            return value.substring(1, value.length() - 1);
+        }
+        return value;
+    }
+
+    private static JsonNode parseTree(Path file, String text, String format) {
+        try {
+            JsonNode tree = "json".equals(format) ? JSON.readTree(text) : YAML.readTree(text);
+            return tree == null ? JSON.createObjectNode() : tree;
+        } catch (IOException e) {
+            throw new StepFailure(NAME, "parse", file + " is not valid " + format + ": "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static void flatten(String prefix, JsonNode node, ObjectNode entries, ArrayNode redactedKeys) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+                if (Settings.isSecretKey(field.getKey()) && !field.getValue().isContainerNode()) {
+                    entries.put(key, REDACTED);
+                    redactedKeys.add(key);
+                } else {
+                    flatten(key, field.getValue(), entries, redactedKeys);
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(prefix + "[" + i + "]", node.get(i), entries, redactedKeys);
+            }
+        } else {
+            entries.put(prefix, node.isNull() ? null : node.asText());
+        }
+    }
+
+    /** The same tree with every secret leaf replaced; a secret-named object is redacted leaf by leaf. */
+    private static JsonNode redactTree(JsonNode node) {
+        JsonNode copy = node.deepCopy();
+        redactInPlace(copy);
+        return copy;
+    }
+
+    private static void redactInPlace(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (Settings.isSecretKey(field.getKey()) && !field.getValue().isContainerNode()) {
+                    field.setValue(JSON.getNodeFactory().textNode(REDACTED));
+                } else {
+                    redactInPlace(field.getValue());
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(ConfigComponent::redactInPlace);
+        }
+    }
+
+    private static String serialise(JsonNode tree, String format, Path file) {
+        try {
+            return "json".equals(format) ? JSON.writeValueAsString(tree) : YAML.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new StepFailure(NAME, "export", "cannot serialise " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String mode(Path file) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void validate(JsonNode export) {
+        try (InputStream schemaText = ConfigComponent.class.getResourceAsStream(SCHEMA)) {
+            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaText);
+            Set<ValidationMessage> problems = schema.validate(export);
+            if (!problems.isEmpty()) {
+                throw new StepFailure(NAME, "validate", "export does not match " + SCHEMA + ": "
+                        + problems.iterator().next().getMessage());
+            }
+        } catch (IOException e) {
+            throw new StepFailure(NAME, "validate", "cannot read " + SCHEMA + ": " + e.getMessage(), e);
+        }
+    }
+}

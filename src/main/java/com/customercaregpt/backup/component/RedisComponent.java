@@ -1,0 +1,198 @@
+package com.customercaregpt.backup.component;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.resps.Tuple;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Redis, twice: the server's own RDB snapshot (fetched over the network with redis-cli --rdb,
+ * loadable by any redis-server) and a JSON-lines export of every key in every logical database
+ * (type, TTL, readable value and the DUMP payload), restorable over the network with RESTORE.
+ */
+public final class RedisComponent implements BackupComponent {
+
+    public static final String NAME = "redis";
+    public static final String RDB_ARTIFACT = "dump.rdb";
+    public static final String KEYS_ARTIFACT = "keys.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private final String host;
+    private final int port;
+    private final String password;
+
+    public RedisComponent(Settings settings) {
+        this.host = settings.get("backup.redis.host", "localhost");
+        this.port = settings.getInt("backup.redis.port", 6379);
+        this.password = settings.get("backup.redis.password", "");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public Jedis connect() {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(5000).socketTimeoutMillis(60_000).clientName("backup-manager");
+        if (!password.isEmpty()) {
+            config.password(password);
+        }
+        return new Jedis(new HostAndPort(host, port), config.build());
+    }
+
+    @Override
+    public Map<String, Object> backup(ComponentContext context) throws Exception {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        try (Jedis redis = connect()) {
+            try {
+                redis.ping();
+            } catch (RuntimeException e) {
+                throw new StepFailure(NAME, "connect", "cannot reach Redis at " + host + ":" + port + ": "
+                        + e.getMessage(), e);
+            }
+            facts.put("redis_version", infoField(redis.info("server"), "redis_version"));
+            try (ArtifactOutput out = context.newArtifact(RDB_ARTIFACT, "redis-rdb")) {
+                fetchRdb(out);
+                out.commit();
+            }
+            try (ArtifactOutput out = context.newArtifact(KEYS_ARTIFACT, "redis-jsonl")) {
+                facts.put("key_counts", exportKeys(redis, out));
+                out.commit();
+            }
+        }
+        return facts;
+    }
+
+    private void fetchRdb(OutputStream out) {
+        String cli = ExternalTool.locate("redis-cli", List.of());
+        if (cli == null) {
+            throw new StepFailure(NAME, "rdb snapshot", "redis-cli not found on PATH");
+        }
+        Map<String, String> environment = password.isEmpty() ? Map.of() : Map.of("REDISCLI_AUTH", password);
+        new ExternalTool(NAME, "rdb snapshot").streamTo(
+                List.of(cli, "-h", host, "-p", String.valueOf(port), "--no-auth-warning", "--rdb", "-"),
+                environment, null, out);
+    }
+
+    /** Writes one JSON object per key; returns the number of keys per logical database. */
+    private Map<String, Long> exportKeys(Jedis redis, OutputStream out) throws IOException {
+        Map<String, Long> counts = new TreeMap<>();
+        for (int db : databasesWithKeys(redis)) {
+            redis.select(db);
+            long count = 0;
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<byte[]> page = redis.scan(cursor.getBytes(StandardCharsets.UTF_8), new ScanParams().count(1000));
+                for (byte[] key : page.getResult()) {
+                    Map<String, Object> line = exportKey(redis, db, key);
+                    if (line != null) {
+                        JSON.writeValue(out, line);
+                        out.write('\n');
+                        count++;
+                    }
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            counts.put(String.valueOf(db), count);
+        }
+        redis.select(0);
+        return counts;
+    }
+
+    /** One key as a JSON object, or null if it expired between SCAN and reading it. */
+    private static Map<String, Object> exportKey(Jedis redis, int db, byte[] key) {
+        byte[] dump = redis.dump(key);
+        if (dump == null) {
+            return null;
+        }
+        String type = redis.type(key);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("db", db);
+        line.put("key", text(key));
+        line.put("type", type);
+        line.put("ttl_ms", redis.pttl(key));
+        line.put("value", readableValue(redis, key, type));
+        line.put("dump", Base64.getEncoder().encodeToString(dump));
+        return line;
+    }
+
+    private static Object readableValue(Jedis redis, byte[] key, String type) {
+        return switch (type) {
+            case "string" -> text(redis.get(key));
+            case "list" -> redis.lrange(key, 0, -1).stream().map(RedisComponent::text).toList();
+            case "set" -> redis.smembers(key).stream().map(RedisComponent::text).toList();
+            case "hash" -> {
+                List<List<Object>> pairs = new ArrayList<>();
+                redis.hgetAll(key).forEach((field, value) -> pairs.add(List.of(text(field), text(value))));
+                yield pairs;
+            }
+            case "zset" -> {
+                List<List<Object>> members = new ArrayList<>();
+                for (Tuple tuple : redis.zrangeWithScores(key, 0, -1)) {
+                    members.add(List.of(text(tuple.getBinaryElement()), tuple.getScore()));
+                }
+                yield members;
+            }
+            case "stream" -> Map.of("length", redis.xlen(key));
+            default -> null;
+        };
+    }
+
+    /** A UTF-8 string as itself, any other bytes as {"base64": ...}, so binary keys survive JSON. */
+    static Object text(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException notText) {
+            return Map.of("base64", Base64.getEncoder().encodeToString(bytes));
+        }
+    }
+
+    /** The logical databases that hold keys, from INFO keyspace ("db3:keys=10,expires=1,..."). */
+    static List<Integer> databasesWithKeys(Jedis redis) {
+        List<Integer> dbs = new ArrayList<>();
+        for (String line : redis.info("keyspace").split("\r?\n")) {
+            if (line.startsWith("db") && line.contains(":")) {
+                dbs.add(Integer.parseInt(line.substring(2, line.indexOf(':'))));
+            }
+        }
+        return dbs;
+    }
+
+    private static String infoField(String info, String field) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).strip();
+            }
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,27 @@
+package com.customercaregpt.backup.inventory;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.List;
+
+/** One line of `list`: a finished backup from its manifest, or one still without a manifest. */
+@JsonPropertyOrder({"backupId", "type", "status", "createdAt", "completedAt", "expiresAt", "sizeBytes", "components",
+        "failedComponents"})
+public record BackupSummary(
+        String backupId,
+        String type,
+        String status,
+        String createdAt,
+        String completedAt,
+        String expiresAt,
+        long sizeBytes,
+        List<String> components,
+        List<String> failedComponents) {
+
+    /** Status of a backup someone is still writing. */
+    public static final String RUNNING = "running";
+    /** Status of a backup whose writer died before its manifest: removed by the next backup. */
+    public static final String INCOMPLETE = "incomplete";
+    /** Status of a backup whose manifest cannot be read. */
+    public static final String UNREADABLE = "unreadable";
+}

@@ -1,0 +1,103 @@
+package com.customercaregpt.backup.inventory;
+
+import com.customercaregpt.backup.backup.ProgressMarkers;
+import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.Repository;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads what the repository holds: list, show, delete. The repository is the truth, not the catalog. */
+public final class Inventory {
+
+    private final Repository repository;
+    private final ProgressMarkers markers;
+
+    public Inventory(Repository repository, ProgressMarkers markers) {
+        this.repository = repository;
+        this.markers = markers;
+    }
+
+    /** Newest first, optionally only one status, at most {@code limit} (0 = all). */
+    public List<BackupSummary> list(String status, int limit) throws IOException {
+        List<BackupId> ids = new ArrayList<>(repository.list());
+        Collections.reverse(ids);
+        List<BackupSummary> summaries = new ArrayList<>();
+        for (BackupId id : ids) {
+            BackupSummary summary = summarise(id);
+            if (status == null || status.isBlank() || status.equals(summary.status())) {
+                summaries.add(summary);
+                if (limit > 0 && summaries.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return summaries;
+    }
+
+    /** The manifest of a finished backup; a usage error when there is none. */
+    public Manifest manifest(String backupId) throws IOException {
+        BackupId id = new BackupId(backupId);
+        Optional<byte[]> json = repository.readManifest(id);
+        if (json.isEmpty()) {
+            if (repository.list().contains(id)) {
+                throw new NotFinished(id + " is " + summarise(id).status() + ": it has no manifest yet");
+            }
+            throw new NotFound("no backup " + id + " in " + repository.location());
+        }
+        return ManifestCodec.read(id, json.get());
+    }
+
+    /** Removes a backup that is not being written; returns its summary. */
+    public BackupSummary delete(String backupId) throws IOException {
+        BackupId id = new BackupId(backupId);
+        if (!repository.list().contains(id)) {
+            throw new NotFound("no backup " + id + " in " + repository.location());
+        }
+        BackupSummary summary = summarise(id);
+        if (BackupSummary.RUNNING.equals(summary.status())) {
+            throw new UsageError("refusing to delete " + id + ": it is still being written");
+        }
+        repository.delete(id);
+        return summary;
+    }
+
+    private BackupSummary summarise(BackupId id) throws IOException {
+        Optional<byte[]> json = repository.readManifest(id);
+        if (json.isEmpty()) {
+            String state = markers.stateOf(id) == ProgressMarkers.State.RUNNING
+                    ? BackupSummary.RUNNING : BackupSummary.INCOMPLETE;
+            return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of());
+        }
+        try {
+            Manifest m = ManifestCodec.read(id, json.get());
+            List<String> failed = m.components().stream()
+                    .filter(c -> !Manifest.COMPLETED.equals(c.status())).map(Manifest.ComponentRecord::name).toList();
+            return new BackupSummary(m.backupId(), m.type(), m.status(), m.createdAt(), m.completedAt(), m.expiresAt(),
+                    m.totalSizeBytes(), m.componentNames(), failed);
+        } catch (ManifestCodec.CorruptManifestException e) {
+            return new BackupSummary(id.value(), null, BackupSummary.UNREADABLE, null, null, null, 0, List.of(),
+                    List.of());
+        }
+    }
+
+    /** The named backup does not exist: exit code 1. */
+    public static final class NotFound extends RuntimeException {
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+
+    /** The named backup exists but has no manifest yet. */
+    public static final class NotFinished extends RuntimeException {
+        public NotFinished(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package com.customercaregpt.backup.pipeline;
+
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+import com.customercaregpt.backup.repository.Repository.ArtifactStream;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One artifact being written: raw bytes in, then compression, then the SHA-256 of the stored
+ * bytes, then the repository. Streams all the way, so memory does not grow with the artifact.
+ */
+public final class ArtifactOutput extends OutputStream {
+
+    private static final int BUFFER = 1 << 20;
+
+    private final String path;
+    private final String format;
+    private final Compression compression;
+    private final ArtifactStream target;
+    private final MessageDigest sha256;
+    private final CountingOutputStream stored;
+    private final CountingOutputStream raw;
+    private final OutputStream head;
+    private final java.util.function.Consumer<Artifact> onCommit;
+    private Artifact result;
+
+    public ArtifactOutput(String path, String format, Compression compression, int level, ArtifactStream target,
+                          java.util.function.Consumer<Artifact> onCommit) throws IOException {
+        this.onCommit = onCommit;
+        this.path = path;
+        this.format = format;
+        this.compression = compression;
+        this.target = target;
+        this.sha256 = newSha256();
+        this.stored = new CountingOutputStream(new DigestOutputStream(target, sha256));
+        this.raw = new CountingOutputStream(compression.compress(new BufferedOutputStream(stored, BUFFER), level));
+        this.head = new BufferedOutputStream(raw, BUFFER);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        head.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        head.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        head.flush();
+    }
+
+    /** Finishes compression and makes the artifact visible in the repository. */
+    public Artifact commit() throws IOException {
+        if (result == null) {
+            head.close();
+            result = new Artifact(path, format, compression.label(), "none", stored.count(), raw.count(),
+                    HexFormat.of().formatHex(sha256.digest()));
+            onCommit.accept(result);
+        }
+        return result;
+    }
+
+    /**
+     * Discards the artifact unless it was committed: a component that fails half-way, with the
+     * stream in a try-with-resources, leaves no partial file behind.
+     */
+    @Override
+    public void close() {
+        if (result == null) {
+            target.abort();
+        }
+    }
+
+    /** Raw bytes taken in so far, for progress reports. */
+    public long rawBytes() {
+        return raw.count();
+    }
+
+    public static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    /** Counts what passes through; read from other threads for progress. */
+    static final class CountingOutputStream extends OutputStream {
+        private final OutputStream out;
+        private final AtomicLong count = new AtomicLong();
+
+        CountingOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count.addAndGet(len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+
+        long count() {
+            return count.get();
+        }
+    }
+}

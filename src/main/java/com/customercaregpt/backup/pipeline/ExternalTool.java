@@ -1,0 +1,141 @@
+package com.customercaregpt.backup.pipeline;
+
+import com.customercaregpt.backup.backup.StepFailure;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a standard tool (pg_dump, tar, redis-cli) with its stdout streamed straight into an
+ * artifact. Secrets go in the child's environment, never on its command line; stderr goes to a
+ * file so a chatty tool cannot fill memory, and its tail explains a failure.
+ */
+public final class ExternalTool {
+
+    private static final int STDERR_TAIL_BYTES = 2048;
+
+    private final String component;
+    private final String step;
+
+    public ExternalTool(String component, String step) {
+        this.component = component;
+        this.step = step;
+    }
+
+    /** Runs {@code command}, copying its stdout into {@code sink}; fails on a non-zero exit. */
+    public void streamTo(List<String> command, Map<String, String> environment, Path workDir, OutputStream sink) {
+        run(command, environment, workDir, process -> {
+            try (InputStream stdout = process.getInputStream()) {
+                stdout.transferTo(sink);
+            }
+        });
+    }
+
+    /** Runs {@code command} feeding {@code source} to its stdin; fails on a non-zero exit. */
+    public void streamFrom(List<String> command, Map<String, String> environment, Path workDir, InputStream source) {
+        run(command, environment, workDir, process -> {
+            try (OutputStream stdin = process.getOutputStream()) {
+                source.transferTo(stdin);
+            }
+        });
+    }
+
+    /** Runs {@code command} and returns its stdout, for tools whose output is small (versions, listings). */
+    public String capture(List<String> command, Map<String, String> environment, Path workDir) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        streamTo(command, environment, workDir, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private interface Io {
+        void accept(Process process) throws IOException;
+    }
+
+    private void run(List<String> command, Map<String, String> environment, Path workDir, Io io) {
+        String tool = Path.of(command.get(0)).getFileName().toString();
+        Path stderr = null;
+        Process process = null;
+        try {
+            stderr = Files.createTempFile("backup-" + tool + "-", ".stderr");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+            if (workDir != null) {
+                builder.directory(workDir.toFile());
+            }
+            builder.environment().putAll(environment);
+            process = builder.start();
+            try {
+                io.accept(process);
+            } catch (IOException streamBroken) {
+                process.destroy();
+                int exit = process.waitFor();
+                throw failure(tool, exit, stderr, streamBroken.getMessage());
+            }
+            int exit = process.waitFor();
+            if (exit != 0) {
+                throw failure(tool, exit, stderr, null);
+            }
+        } catch (IOException e) {
+            throw new StepFailure(component, step, "cannot run " + tool + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure(component, step, tool + " was interrupted");
+        } finally {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+            }
+            if (stderr != null) {
+                try {
+                    Files.deleteIfExists(stderr);
+                } catch (IOException ignored) {
+                    // a temp file in /tmp; nothing secret is in it
+                }
+            }
+        }
+    }
+
+    private StepFailure failure(String tool, int exit, Path stderr, String streamError) {
+        String tail = lastLine(stderr);
+        String cause = tool + " exited with " + exit + (tail.isEmpty() ? "" : ": " + tail)
+                + (streamError == null ? "" : " (" + streamError + ")");
+        return new StepFailure(component, step, cause);
+    }
+
+    /** The last non-empty line of the tool's stderr: the line that says what went wrong. */
+    static String lastLine(Path file) {
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            long start = Math.max(0, in.length() - STDERR_TAIL_BYTES);
+            byte[] tail = new byte[(int) (in.length() - start)];
+            in.seek(start);
+            in.readFully(tail);
+            String[] lines = new String(tail, StandardCharsets.UTF_8).strip().split("\n");
+            return lines.length == 0 ? "" : lines[lines.length - 1].strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Finds an executable on PATH or in extra folders; null when absent. */
+    public static String locate(String name, List<String> extraFolders) {
+        for (String folder : extraFolders) {
+            File candidate = new File(folder, name);
+            if (candidate.canExecute()) {
+                return candidate.getAbsolutePath();
+            }
+        }
+        for (String folder : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File candidate = new File(folder, name);
+            if (!folder.isEmpty() && candidate.canExecute()) {
+                return candidate.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,67 @@
+package com.customercaregpt.backup.repository;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The record of one backup, stored as {@code manifest.json} beside its artifacts; see
+ * docs/repository-format.md. Field names in JSON are snake_case.
+ */
+@JsonPropertyOrder({"formatVersion", "backupId", "type", "status", "createdAt", "completedAt", "toolVersion",
+        "retentionDays", "expiresAt", "host", "components"})
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Manifest(
+        int formatVersion,
+        String backupId,
+        String type,
+        String status,
+        String createdAt,
+        String completedAt,
+        String toolVersion,
+        int retentionDays,
+        String expiresAt,
+        String host,
+        List<ComponentRecord> components) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public static final String COMPLETED = "completed";
+    public static final String PARTIAL = "partial";
+    public static final String FAILED = "failed";
+
+    /** What became of one component in this backup. */
+    @JsonPropertyOrder({"name", "status", "error", "startedAt", "completedAt", "artifacts", "facts"})
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ComponentRecord(
+            String name,
+            String status,
+            String error,
+            String startedAt,
+            String completedAt,
+            List<Artifact> artifacts,
+            Map<String, Object> facts) {
+    }
+
+    /** One stored file. {@code sha256} and {@code sizeBytes} describe the stored (compressed) bytes. */
+    @JsonPropertyOrder({"path", "format", "compression", "encryption", "sizeBytes", "rawSizeBytes", "sha256"})
+    public record Artifact(
+            String path,
+            String format,
+            String compression,
+            String encryption,
+            long sizeBytes,
+            long rawSizeBytes,
+            String sha256) {
+    }
+
+    public long totalSizeBytes() {
+        return components.stream().flatMap(c -> c.artifacts().stream()).mapToLong(Artifact::sizeBytes).sum();
+    }
+
+    public List<String> componentNames() {
+        return components.stream().map(ComponentRecord::name).toList();
+    }
+}
