@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "backup-manager", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = BackupManagerCommand.Version.class,
         description = "Backup and disaster recovery for the CustomerCareGPT platform.",
-        subcommands = {CreateCommand.class, ListCommand.class, ShowCommand.class, DeleteCommand.class},
+        subcommands = {CreateCommand.class, ListCommand.class, ShowCommand.class, DeleteCommand.class,
+                DemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation failed", "2:bad usage"})
 public final class BackupManagerCommand implements Runnable {

@@ -85,6 +85,19 @@ public final class DemoStack implements AutoCloseable {
         return Files.isDirectory(root.resolve("postgres")) && Files.isDirectory(root.resolve("config"));
     }
 
+    /** Starts again whatever server of an attached stack is down (after a reboot, say). */
+    public void ensureRunning() {
+        if (!postgres.isRunning()) {
+            postgres.start();
+        }
+        if (!redis.isRunning()) {
+            redis.start();
+        }
+        if (!chroma.isRunning()) {
+            chroma.start();
+        }
+    }
+
     /** The backup.* settings that point the tool at this stack, backing up into {@code repository}. */
     public Map<String, String> settings(Path repository) {
         Map<String, String> s = new LinkedHashMap<>();
