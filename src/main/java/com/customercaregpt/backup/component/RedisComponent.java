@@ -63,16 +63,25 @@ public final class RedisComponent implements BackupComponent {
         return new Jedis(new HostAndPort(host, port), config.build());
     }
 
+    private Jedis connectOrFail() {
+        Jedis redis = null;
+        try {
+            redis = connect();
+            redis.ping();
+            return redis;
+        } catch (RuntimeException e) {
+            if (redis != null) {
+                redis.close();
+            }
+            throw new StepFailure(NAME, "connect", "cannot reach Redis at " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         Map<String, Object> facts = new LinkedHashMap<>();
-        try (Jedis redis = connect()) {
-            try {
-                redis.ping();
-            } catch (RuntimeException e) {
-                throw new StepFailure(NAME, "connect", "cannot reach Redis at " + host + ":" + port + ": "
-                        + e.getMessage(), e);
-            }
+        try (Jedis redis = connectOrFail()) {
             facts.put("redis_version", infoField(redis.info("server"), "redis_version"));
             try (ArtifactOutput out = context.newArtifact(RDB_ARTIFACT, "redis-rdb")) {
                 fetchRdb(out);
