@@ -67,6 +67,10 @@ public final class BackupJob {
         writing.remove(result.name());
     }
 
+    ComponentRecord result(String component) {
+        return results.get(component);
+    }
+
     void writing(String component, ArtifactOutput output) {
         writing.put(component, output);
     }

@@ -108,8 +108,12 @@ public final class BackupJobs {
     /** Records a failure outside the component's own step (its service could not be stopped or started). */
     public void componentFailed(BackupJob job, String name, Exception e) {
         String error = oneLine(name, e);
-        job.record(new ComponentRecord(name, Manifest.FAILED, error, Instant.now().toString(),
-                Instant.now().toString(), List.of(), Map.of()));
+        ComponentRecord done = job.result(name);
+        job.record(done == null
+                ? new ComponentRecord(name, Manifest.FAILED, error, Instant.now().toString(), Instant.now().toString(),
+                List.of(), Map.of())
+                : new ComponentRecord(name, Manifest.FAILED, done.error() == null ? error : done.error() + "; " + error,
+                done.startedAt(), Instant.now().toString(), done.artifacts(), done.facts()));
         LOG.error("Backup {}: {}", job.id(), error);
     }
 

@@ -127,19 +127,69 @@ public final class ChromaDbComponent implements BackupComponent {
         }
     }
 
-    /** Collection name to record count, from the snapshot: exactly what the archive holds. */
+    /**
+     * Collection name to record count, from the snapshot: what a server started on it serves. The
+     * metadata segment applies Chroma's write log asynchronously, so the count is the segment's rows
+     * plus the effect of log entries past its max_seq_id, replayed as Chroma does (op codes: 0 add,
+     * 1 update, 2 upsert, 3 delete).
+     */
     static Map<String, Long> countRecords(Path database) {
         Map<String, Long> counts = new TreeMap<>();
-        String sql = "SELECT c.name, (SELECT count(*) FROM embeddings e WHERE e.segment_id = s.id) "
-                + "FROM collections c JOIN segments s ON s.collection = c.id AND s.scope = 'METADATA'";
+        String collections = "SELECT c.id, c.name, s.id, coalesce(m.seq_id, 0) FROM collections c "
+                + "JOIN segments s ON s.collection = c.id AND s.scope = 'METADATA' "
+                + "LEFT JOIN max_seq_id m ON m.segment_id = s.id";
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + database + "?mode=ro");
-             Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+             Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(collections)) {
             while (rs.next()) {
-                counts.put(rs.getString(1), rs.getLong(2));
+                counts.put(rs.getString(2), countCollection(connection, rs.getString(1), rs.getString(3), rs.getLong(4)));
             }
         } catch (SQLException e) {
             throw new StepFailure(NAME, "count records", e.getMessage(), e);
         }
         return counts;
+    }
+
+    private static long countCollection(Connection connection, String collectionId, String segmentId, long appliedUpTo)
+            throws SQLException {
+        long count;
+        try (var st = connection.prepareStatement("SELECT count(*) FROM embeddings WHERE segment_id = ?")) {
+            st.setString(1, segmentId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                count = rs.getLong(1);
+            }
+        }
+        Map<String, List<Integer>> pending = new java.util.LinkedHashMap<>();
+        try (var st = connection.prepareStatement("SELECT id, operation FROM embeddings_queue "
+                + "WHERE topic LIKE ? AND seq_id > ? ORDER BY seq_id")) {
+            st.setString(1, "%/" + collectionId);
+            st.setLong(2, appliedUpTo);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    pending.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(rs.getInt(2));
+                }
+            }
+        }
+        try (var exists = connection.prepareStatement(
+                "SELECT 1 FROM embeddings WHERE segment_id = ? AND embedding_id = ?")) {
+            for (Map.Entry<String, List<Integer>> entry : pending.entrySet()) {
+                exists.setString(1, segmentId);
+                exists.setString(2, entry.getKey());
+                boolean present;
+                try (ResultSet rs = exists.executeQuery()) {
+                    present = rs.next();
+                }
+                boolean before = present;
+                for (int operation : entry.getValue()) {
+                    present = switch (operation) {
+                        case 0, 2 -> true;
+                        case 3 -> false;
+                        default -> present;
+                    };
+                }
+                count += (present ? 1 : 0) - (before ? 1 : 0);
+            }
+        }
+        return count;
     }
 }
