@@ -1,5 +1,6 @@
 -- The catalog: an index of the manifests in the repository plus a log of operations.
--- Everything here can be rebuilt from the repository; nothing here is the only copy.
+-- The backup index can be rebuilt from the manifests; the operations log is history only.
+-- Nothing a restore needs lives only here.
 CREATE TABLE backup (
     backup_id       text PRIMARY KEY,
     type            text NOT NULL,

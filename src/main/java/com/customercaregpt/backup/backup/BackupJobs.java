@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.stream.Stream;
 
 /**
@@ -44,7 +43,7 @@ public final class BackupJobs {
     private final int defaultRetentionDays;
     private final Path scratchRoot;
     private final String toolVersion;
-    private final Map<BackupId, ScheduledFuture<?>> heartbeats = new ConcurrentHashMap<>();
+    private final Map<BackupId, ProgressMarkers.Claim> claims = new ConcurrentHashMap<>();
     private volatile BackupJob current;
 
     public BackupJobs(Repository repository, Components components, ProgressMarkers markers, Compression compression,
@@ -76,7 +75,7 @@ public final class BackupJobs {
         removeAbandoned();
         Instant now = Instant.now();
         BackupId id = repository.allocate(now);
-        heartbeats.put(id, markers.claim(id, now));
+        claims.put(id, markers.claim(id, now));
         BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger());
         current = job;
         LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
@@ -125,6 +124,12 @@ public final class BackupJobs {
 
     /** Writes the manifest, last and atomically: from here on the backup exists. */
     public Manifest finish(BackupJob job) throws IOException {
+        for (String name : job.getComponentNames()) {
+            if (job.result(name) == null) {
+                job.record(new ComponentRecord(name, Manifest.FAILED, name + ": did not run", null, null, List.of(),
+                        Map.of()));
+            }
+        }
         List<ComponentRecord> results = job.results();
         long failed = results.stream().filter(r -> !Manifest.COMPLETED.equals(r.status())).count();
         String status = failed == 0 ? Manifest.COMPLETED : failed == results.size() ? Manifest.FAILED : Manifest.PARTIAL;
@@ -134,14 +139,27 @@ public final class BackupJobs {
                 job.createdAt().plus(Duration.ofDays(job.retentionDays())).toString(), ProgressMarkers.hostName(),
                 results);
         repository.writeManifest(job.id(), ManifestCodec.write(manifest));
-        ScheduledFuture<?> heartbeat = heartbeats.remove(job.id());
-        if (heartbeat != null) {
-            markers.release(job.id(), heartbeat);
+        ProgressMarkers.Claim claim = claims.remove(job.id());
+        if (claim != null) {
+            claim.release();
         }
         current = null;
         LOG.info("Backup {} {}: {} stored in {}", job.id(), status, Sizes.human(manifest.totalSizeBytes()),
                 repository.location());
         return manifest;
+    }
+
+    /**
+     * Called whatever happened: a backup that did not get its manifest stops its heartbeat, so the
+     * next run sees it as abandoned and removes it.
+     */
+    public void end(BackupJob job) {
+        ProgressMarkers.Claim claim = claims.remove(job.id());
+        if (claim != null) {
+            claim.abandon();
+            LOG.error("Backup {} stopped before its manifest was written; the next backup removes it", job.id());
+        }
+        current = null;
     }
 
     /** The backup running in this process, for progress display; null when none. */
@@ -152,14 +170,36 @@ public final class BackupJobs {
     /** Removes backups without a manifest whose writer is gone (killed, crashed, host lost). */
     public List<BackupId> removeAbandoned() throws IOException {
         List<BackupId> removed = new java.util.ArrayList<>();
+        java.util.Set<String> running = new java.util.HashSet<>();
         for (BackupId id : repository.list()) {
-            if (repository.readManifest(id).isEmpty() && markers.stateOf(id) == ProgressMarkers.State.ABANDONED) {
-                LOG.warn("Removing unfinished backup {} left by a run that stopped before writing its manifest", id);
-                repository.delete(id);
-                removed.add(id);
+            if (repository.readManifest(id).isEmpty()) {
+                if (markers.stateOf(id) == ProgressMarkers.State.ABANDONED) {
+                    LOG.warn("Removing unfinished backup {} left by a run that stopped before writing its manifest", id);
+                    repository.delete(id);
+                    removed.add(id);
+                } else {
+                    running.add(id.value());
+                }
             }
         }
+        removeStaleScratch(running);
         return removed;
+    }
+
+    /** Scratch folders are named <backup_id>-<component>; only running backups keep theirs. */
+    private void removeStaleScratch(java.util.Set<String> running) throws IOException {
+        if (!Files.isDirectory(scratchRoot)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(scratchRoot)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                String owner = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
+                if (!running.contains(owner)) {
+                    deleteTree(entry);
+                }
+            }
+        }
     }
 
     /** "redis: rdb snapshot: redis-cli exited with 1: ..." whatever the exception. */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,42 +43,90 @@ public final class ProgressMarkers {
 
     public enum State { RUNNING, ABANDONED }
 
-    /** Writes the marker and keeps its heartbeat fresh until the returned handle is cancelled. */
-    public ScheduledFuture<?> claim(BackupId id, Instant startedAt) throws IOException {
-        write(id, startedAt);
-        return heartbeats.scheduleAtFixedRate(() -> {
+    /** Holds a backup's marker fresh until released; a beat never lands after the release. */
+    public final class Claim {
+        private final BackupId id;
+        private final Instant startedAt;
+        private ScheduledFuture<?> beats;
+        private boolean released;
+
+        private Claim(BackupId id, Instant startedAt) {
+            this.id = id;
+            this.startedAt = startedAt;
+        }
+
+        private synchronized void beat() {
+            if (released) {
+                return;
+            }
             try {
                 write(id, startedAt);
             } catch (IOException e) {
                 // the next beat retries; a lost beat only matters after stale-after-seconds
             }
-        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        }
+
+        /** Stops the heartbeat and removes the marker. Idempotent. */
+        public synchronized void release() throws IOException {
+            if (released) {
+                return;
+            }
+            released = true;
+            beats.cancel(false);
+            repository.removeProgressMarker(id);
+        }
+
+        /** Stops the heartbeat but leaves the marker: the backup reads as abandoned once it is stale. */
+        public synchronized void abandon() {
+            released = true;
+            beats.cancel(false);
+        }
     }
 
-    public void release(BackupId id, ScheduledFuture<?> heartbeat) throws IOException {
-        heartbeat.cancel(false);
-        repository.removeProgressMarker(id);
+    /** Writes the marker and keeps its heartbeat fresh until the claim is released. */
+    public Claim claim(BackupId id, Instant startedAt) throws IOException {
+        Claim claim = new Claim(id, startedAt);
+        write(id, startedAt);
+        claim.beats = heartbeats.scheduleAtFixedRate(claim::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        return claim;
     }
 
     /** For a backup without a manifest: is somebody still writing it? */
     public State stateOf(BackupId id) throws IOException {
         Optional<byte[]> marker = repository.readProgressMarker(id);
         if (marker.isEmpty()) {
-            return State.ABANDONED;
+            // Between reserving the id and writing the marker: the id says when that was.
+            return fresh(id.startedAt()) ? State.RUNNING : State.ABANDONED;
         }
-        JsonNode node;
         try {
-            node = JSON.readTree(marker.get());
-        } catch (IOException unreadable) {
+            JsonNode node = JSON.readTree(marker.get());
+            String host = node.path("host").asText();
+            long pid = node.path("pid").asLong();
+            Instant heartbeat = Instant.parse(node.path("heartbeat_at").asText());
+            if (host.equals(hostName()) && !isAlive(pid)) {
+                return State.ABANDONED;
+            }
+            return fresh(heartbeat) ? State.RUNNING : State.ABANDONED;
+        } catch (IOException | DateTimeParseException unreadable) {
             return State.ABANDONED;
         }
-        String host = node.path("host").asText();
-        long pid = node.path("pid").asLong();
-        Instant heartbeat = Instant.parse(node.path("heartbeat_at").asText(Instant.EPOCH.toString()));
-        if (host.equals(hostName()) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
-            return State.ABANDONED;
+    }
+
+    private boolean fresh(Instant time) {
+        return time.plus(staleAfter).isAfter(Instant.now());
+    }
+
+    /** Alive and not a zombie waiting to be reaped. */
+    private static boolean isAlive(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
         }
-        return heartbeat.plus(staleAfter).isBefore(Instant.now()) ? State.ABANDONED : State.RUNNING;
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException notLinux) {
+            return true;
+        }
     }
 
     private void write(BackupId id, Instant startedAt) throws IOException {
@@ -90,7 +139,7 @@ public final class ProgressMarkers {
         repository.writeProgressMarker(id, JSON.writeValueAsBytes(marker));
     }
 
-    static String hostName() {
+    public static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {

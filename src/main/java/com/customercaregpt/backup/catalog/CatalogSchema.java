@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Creates the catalog database and brings its schema up to date with the numbered migrations in
- * resources/catalog (V001__...sql), each applied once, in order, in its own transaction.
+ * resources/catalog (V001__...sql), each applied once, in order; all pending ones run in one transaction under an advisory lock.
  */
 public final class CatalogSchema {
 

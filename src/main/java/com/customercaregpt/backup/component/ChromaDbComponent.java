@@ -35,7 +35,7 @@ public final class ChromaDbComponent implements BackupComponent {
     public static final String NAME = "chromadb";
     public static final String ARTIFACT = "chromadb.tar";
     static final String DATABASE_FILE = "chroma.sqlite3";
-    private static final int COPY_ATTEMPTS = 3;
+    private static final int COPY_ATTEMPTS = 8;
 
     private final Path folder;
     private final ChromaApi api;
@@ -68,8 +68,7 @@ public final class ChromaDbComponent implements BackupComponent {
             }
         }
         Path staging = Files.createDirectories(context.scratch().resolve("chroma"));
-        copySegments(staging);
-        snapshotDatabase(database, staging.resolve(DATABASE_FILE));
+        facts.put("copy_attempts", copyConsistently(database, staging));
         facts.put("record_counts", countRecords(staging.resolve(DATABASE_FILE)));
         facts.put("consistency", stoppedForBackup ? "server-stopped" : "online-sqlite-snapshot");
         try (ArtifactOutput out = context.newArtifact(ARTIFACT, "tar")) {
@@ -79,6 +78,52 @@ public final class ChromaDbComponent implements BackupComponent {
         }
         facts.put("source_path", folder.toString());
         return facts;
+    }
+
+    /**
+     * Segment files, then the database snapshot; again if any segment file changed from the start of
+     * the copy to the end of the snapshot, so the snapshot's record of how far each segment got
+     * matches the segment files in the copy.
+     */
+    private int copyConsistently(Path database, Path staging) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            Map<Path, String> before = segmentStamps();
+            copySegments(staging);
+            snapshotDatabase(database, staging.resolve(DATABASE_FILE));
+            if (stoppedForBackup || before.equals(segmentStamps())) {
+                return attempt;
+            }
+            if (attempt == COPY_ATTEMPTS) {
+                throw new StepFailure(NAME, "copy segments", "segment files kept changing during " + COPY_ATTEMPTS
+                        + " copies; configure backup.chromadb.stop-command/start-command for a stopped copy");
+            }
+            deleteContents(staging);
+            Thread.sleep(200L * attempt);
+        }
+    }
+
+    /** Size and modification time of every segment file. */
+    private Map<Path, String> segmentStamps() throws IOException {
+        Map<Path, String> stamps = new TreeMap<>();
+        try (var files = Files.walk(folder)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (!(file.getParent().equals(folder) && file.getFileName().toString().startsWith(DATABASE_FILE))) {
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    stamps.put(file, a.size() + "@" + a.lastModifiedTime());
+                }
+            }
+        }
+        return stamps;
+    }
+
+    private static void deleteContents(Path folder) throws IOException {
+        try (var tree = Files.walk(folder)) {
+            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(folder)) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** Copies everything but the SQLite files, retrying a file that changed while it was read. */

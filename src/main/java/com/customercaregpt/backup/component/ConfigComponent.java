@@ -106,7 +106,7 @@ public final class ConfigComponent implements BackupComponent {
         switch (format) {
             case "json", "yaml" -> {
                 JsonNode tree = parseTree(file, text, format);
-                flatten("", tree, entries, redactedKeys);
+                flatten("", tree, entries, redactedKeys, false);
                 entry.put("content_redacted", serialise(redactTree(tree), format, file));
             }
             default -> entry.put("content_redacted", redactLines(text, entries, redactedKeys));
@@ -136,12 +136,18 @@ public final class ConfigComponent implements BackupComponent {
                 continue;
             }
             String key = m.group(2).strip();
+            String value = m.group(4);
             if (Settings.isSecretKey(key)) {
                 entries.put(key, REDACTED);
                 redactedKeys.add(key);
                 out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(REDACTED).append('\n');
+            } else if (hasUrlPassword(value)) {
+                entries.put(key, unquote(redactUrlPasswords(value).strip()));
+                redactedKeys.add(key);
+                out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(redactUrlPasswords(value))
+                        .append('\n');
             } else {
-                entries.put(key, unquote(m.group(4).strip()));
+                entries.put(key, unquote(value.strip()));
                 out.append(line).append('\n');
             }
         }
@@ -166,48 +172,62 @@ public final class ConfigComponent implements BackupComponent {
         }
     }
 
-    private static void flatten(String prefix, JsonNode node, ObjectNode entries, ArrayNode redactedKeys) {
+    /** Flattens to dotted keys; every leaf under a secret-named key is redacted, whatever its shape. */
+    private static void flatten(String prefix, JsonNode node, ObjectNode entries, ArrayNode redactedKeys,
+                                boolean secret) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-                if (Settings.isSecretKey(field.getKey()) && !field.getValue().isContainerNode()) {
-                    entries.put(key, REDACTED);
-                    redactedKeys.add(key);
-                } else {
-                    flatten(key, field.getValue(), entries, redactedKeys);
-                }
+                flatten(key, field.getValue(), entries, redactedKeys, secret || Settings.isSecretKey(field.getKey()));
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                flatten(prefix + "[" + i + "]", node.get(i), entries, redactedKeys);
+                flatten(prefix + "[" + i + "]", node.get(i), entries, redactedKeys, secret);
             }
+        } else if (secret || node.isTextual() && hasUrlPassword(node.asText())) {
+            entries.put(prefix, secret ? REDACTED : redactUrlPasswords(node.asText()));
+            redactedKeys.add(prefix);
         } else {
             entries.put(prefix, node.isNull() ? null : node.asText());
         }
     }
 
-    /** The same tree with every secret leaf replaced; a secret-named object is redacted leaf by leaf. */
-    private static JsonNode redactTree(JsonNode node) {
-        JsonNode copy = node.deepCopy();
-        redactInPlace(copy);
-        return copy;
+    /** postgres://user:secret@host -> postgres://user:***REDACTED***@host */
+    private static final Pattern URL_PASSWORD = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\\s]*:)([^@\\s]+)(@)");
+
+    static boolean hasUrlPassword(String value) {
+        return URL_PASSWORD.matcher(value).find();
     }
 
-    private static void redactInPlace(JsonNode node) {
+    static String redactUrlPasswords(String value) {
+        return URL_PASSWORD.matcher(value).replaceAll("$1" + Matcher.quoteReplacement(REDACTED) + "$3");
+    }
+
+    /** The same tree with every leaf under a secret-named key, and every URL password, replaced. */
+    private static JsonNode redactTree(JsonNode node) {
+        return redacted(node, false);
+    }
+
+    private static JsonNode redacted(JsonNode node, boolean secret) {
         if (node.isObject()) {
-            ObjectNode object = (ObjectNode) node;
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (Settings.isSecretKey(field.getKey()) && !field.getValue().isContainerNode()) {
-                    field.setValue(JSON.getNodeFactory().textNode(REDACTED));
-                } else {
-                    redactInPlace(field.getValue());
-                }
-            }
-        } else if (node.isArray()) {
-            node.forEach(ConfigComponent::redactInPlace);
+            ObjectNode copy = JSON.createObjectNode();
+            node.fields().forEachRemaining(field -> copy.set(field.getKey(),
+                    redacted(field.getValue(), secret || Settings.isSecretKey(field.getKey()))));
+            return copy;
         }
+        if (node.isArray()) {
+            ArrayNode copy = JSON.createArrayNode();
+            node.forEach(element -> copy.add(redacted(element, secret)));
+            return copy;
+        }
+        if (secret) {
+            return JSON.getNodeFactory().textNode(REDACTED);
+        }
+        if (node.isTextual() && hasUrlPassword(node.asText())) {
+            return JSON.getNodeFactory().textNode(redactUrlPasswords(node.asText()));
+        }
+        return node;
     }
 
     private static String serialise(JsonNode tree, String format, Path file) {

@@ -51,7 +51,11 @@ public enum Compression {
                 zstd.setWorkers(Math.max(1, Runtime.getRuntime().availableProcessors()));
                 yield zstd;
             }
-            case GZIP -> new GZIPOutputStream(out, 1 << 16);
+            case GZIP -> new GZIPOutputStream(out, 1 << 16) {
+                {
+                    def.setLevel(Math.max(1, Math.min(9, level)));
+                }
+            };
             case NONE -> out;
         };
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs a standard tool (pg_dump, tar, redis-cli) with its stdout streamed straight into an
@@ -30,9 +31,19 @@ public final class ExternalTool {
         this.step = step;
     }
 
+    /** How a tool ended: its exit code and the last line it wrote to stderr. */
+    public record Outcome(int exitCode, String lastStderrLine) {
+    }
+
     /** Runs {@code command}, copying its stdout into {@code sink}; fails on a non-zero exit. */
     public void streamTo(List<String> command, Map<String, String> environment, Path workDir, OutputStream sink) {
-        run(command, environment, workDir, process -> {
+        streamTo(command, environment, workDir, sink, Set.of(0));
+    }
+
+    /** As above, accepting the given exit codes (GNU tar's 1 means "a file changed while read"). */
+    public Outcome streamTo(List<String> command, Map<String, String> environment, Path workDir, OutputStream sink,
+                            Set<Integer> acceptedExitCodes) {
+        return run(command, environment, workDir, acceptedExitCodes, process -> {
             try (InputStream stdout = process.getInputStream()) {
                 stdout.transferTo(sink);
             }
@@ -41,7 +52,7 @@ public final class ExternalTool {
 
     /** Runs {@code command} feeding {@code source} to its stdin; fails on a non-zero exit. */
     public void streamFrom(List<String> command, Map<String, String> environment, Path workDir, InputStream source) {
-        run(command, environment, workDir, process -> {
+        run(command, environment, workDir, Set.of(0), process -> {
             try (OutputStream stdin = process.getOutputStream()) {
                 source.transferTo(stdin);
             }
@@ -59,7 +70,8 @@ public final class ExternalTool {
         void accept(Process process) throws IOException;
     }
 
-    private void run(List<String> command, Map<String, String> environment, Path workDir, Io io) {
+    private Outcome run(List<String> command, Map<String, String> environment, Path workDir,
+                        Set<Integer> acceptedExitCodes, Io io) {
         String tool = Path.of(command.get(0)).getFileName().toString();
         Path stderr = null;
         Process process = null;
@@ -79,9 +91,10 @@ public final class ExternalTool {
                 throw failure(tool, exit, stderr, streamBroken.getMessage());
             }
             int exit = process.waitFor();
-            if (exit != 0) {
+            if (!acceptedExitCodes.contains(exit)) {
                 throw failure(tool, exit, stderr, null);
             }
+            return new Outcome(exit, lastLine(stderr));
         } catch (IOException e) {
             throw new StepFailure(component, step, "cannot run " + tool + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

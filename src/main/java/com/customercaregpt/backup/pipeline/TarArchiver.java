@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Archives folders with GNU tar (POSIX/pax format: any file name, modes, symlinks kept as links,
@@ -47,8 +48,15 @@ public final class TarArchiver {
             command.add("--directory=" + source.folder());
             command.add(source.member());
         }
-        new ExternalTool(component, "tar").streamTo(command, Map.of(), null, out);
-        return countIndex(index);
+        // Exit 1 is GNU tar's "some files differ": a file changed while it was read. The archive is
+        // valid and holds what was read; the warning is kept in the facts instead of failing.
+        ExternalTool.Outcome outcome = new ExternalTool(component, "tar")
+                .streamTo(command, Map.of(), null, out, Set.of(0, 1));
+        Map<String, Object> facts = countIndex(index);
+        if (outcome.exitCode() == 1) {
+            facts.put("tar_warning", outcome.lastStderrLine());
+        }
+        return facts;
     }
 
     /** Reads tar's `-vv` index: one ls-style line per member, type in column 1, size in column 3. */

@@ -32,9 +32,20 @@ public record BackupId(String value) implements Comparable<BackupId> {
         return new BackupId(attempt == 0 ? base : base + "_" + attempt);
     }
 
+    /** Time order, then suffix as a number (so _2 comes before _10). */
     @Override
     public int compareTo(BackupId other) {
-        return value.compareTo(other.value);
+        int byTime = value.substring(0, 22).compareTo(other.value.substring(0, 22));
+        return byTime != 0 ? byTime : Integer.compare(suffix(), other.suffix());
+    }
+
+    /** When this backup started: the id encodes it, to the second. */
+    public Instant startedAt() {
+        return java.time.LocalDateTime.parse(value.substring(7, 22), STAMP.withZone(null)).toInstant(ZoneOffset.UTC);
+    }
+
+    private int suffix() {
+        return value.length() > 22 ? Integer.parseInt(value.substring(23)) : 0;
     }
 
     @Override

@@ -16,6 +16,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
 /** A repository in a local folder: {@code <root>/backups/<backup_id>/...}. */
@@ -24,6 +28,10 @@ public final class LocalRepository implements Repository {
     static final String MANIFEST = "manifest.json";
     static final String PROGRESS_MARKER = "in-progress.json";
     private static final String PART_SUFFIX = ".part";
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FOLDER =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path root;
     private final Path backups;
@@ -44,11 +52,12 @@ public final class LocalRepository implements Repository {
 
     @Override
     public BackupId allocate(Instant startedAt) throws IOException {
-        Files.createDirectories(backups);
+        createPrivateDirectories(backups);
         for (int attempt = 0; attempt < 10_000; attempt++) {
             BackupId id = BackupId.at(startedAt, attempt);
             try {
-                Files.createDirectory(folder(id));
+                Files.createDirectory(folder(id), PRIVATE_FOLDER);
+                syncDirectory(backups);
                 return id;
             } catch (FileAlreadyExistsException taken) {
                 // that second already has a backup: try the next suffix
@@ -60,10 +69,10 @@ public final class LocalRepository implements Repository {
     @Override
     public ArtifactStream createArtifact(BackupId id, String path) throws IOException {
         Path target = folder(id).resolve(Repository.checkRelativePath(path));
-        Files.createDirectories(target.getParent());
+        createPrivateDirectories(target.getParent());
         Path part = target.resolveSibling(target.getFileName() + PART_SUFFIX);
-        FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(part, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), PRIVATE_FILE);
         OutputStream out = java.nio.channels.Channels.newOutputStream(channel);
         return new ArtifactStream() {
             private boolean finished;
@@ -87,6 +96,7 @@ public final class LocalRepository implements Repository {
                 channel.force(true);
                 out.close();
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                syncDirectory(target.getParent());
             }
 
             @Override
@@ -177,13 +187,25 @@ public final class LocalRepository implements Repository {
 
     private static void writeAtomically(Path folder, String name, byte[] content) throws IOException {
         Path temp = folder.resolve(name + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), PRIVATE_FILE)) {
             channel.write(java.nio.ByteBuffer.wrap(content));
             channel.force(true);
         }
         Files.move(temp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(folder);
+    }
+
+    /** Backups hold the platform's data: only the owner may read them. */
+    private static void createPrivateDirectories(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            createPrivateDirectories(folder.getParent());
+            try {
+                Files.createDirectory(folder, PRIVATE_FOLDER);
+            } catch (FileAlreadyExistsException raced) {
+                // made meanwhile by another writer
+            }
+        }
     }
 
     private static Optional<byte[]> readIfPresent(Path file) throws IOException {

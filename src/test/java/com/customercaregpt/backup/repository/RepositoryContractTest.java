@@ -90,6 +90,18 @@ public abstract class RepositoryContractTest {
     }
 
     @Test
+    void suffixesSortAsNumbers() throws Exception {
+        Instant second = Instant.parse("2026-11-24T06:00:00Z");
+        for (int i = 0; i < 12; i++) {
+            repository.allocate(second);
+        }
+        List<BackupId> ids = repository.list();
+        assertEquals(new BackupId("backup_20261124_060000_2"), ids.get(2));
+        assertEquals(new BackupId("backup_20261124_060000_11"), ids.get(11));
+        assertEquals(second, ids.get(11).startedAt());
+    }
+
+    @Test
     void deleteRemovesEverythingAndIsIdempotent() throws Exception {
         BackupId id = repository.allocate(Instant.now());
         try (Repository.ArtifactStream out = repository.createArtifact(id, "uploads/uploads.tar")) {
