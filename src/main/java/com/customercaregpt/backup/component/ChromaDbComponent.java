@@ -38,12 +38,12 @@ public final class ChromaDbComponent implements BackupComponent {
     private static final int COPY_ATTEMPTS = 8;
 
     private final Path folder;
-    private final ChromaApi api;
+    private final ChromaClient api;
     private final boolean stoppedForBackup;
 
     public ChromaDbComponent(Settings settings) {
         this.folder = settings.getPath("backup.chromadb.path");
-        this.api = new ChromaApi(settings.get("backup.chromadb.url", "http://localhost:8000"));
+        this.api = new ChromaClient(settings.get("backup.chromadb.url", "http://localhost:8000"));
         this.stoppedForBackup = !settings.get("backup.chromadb.stop-command", "").isEmpty()
                 && !settings.get("backup.chromadb.start-command", "").isEmpty();
     }
@@ -63,7 +63,7 @@ public final class ChromaDbComponent implements BackupComponent {
         if (!stoppedForBackup) {
             try {
                 facts.put("api_record_counts", api.recordCounts());
-            } catch (IOException e) {
+            } catch (ChromaClient.ChromaApiException e) {
                 throw new StepFailure(NAME, "read facts from API", e.getMessage(), e);
             }
         }

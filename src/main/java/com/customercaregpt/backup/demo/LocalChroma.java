@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.demo;
 
+import com.customercaregpt.backup.component.ChromaClient;
 import static com.customercaregpt.backup.demo.LocalServerSupport.HOST;
 import static com.customercaregpt.backup.demo.LocalServerSupport.STARTUP_TIMEOUT;
 import static com.customercaregpt.backup.demo.LocalServerSupport.shellQuote;

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.demo;
 
+import com.customercaregpt.backup.component.ChromaClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package com.customercaregpt.backup.service;
 
 import com.customercaregpt.backup.backup.StepFailure;
-import com.customercaregpt.backup.component.ChromaApi;
+import com.customercaregpt.backup.component.ChromaClient;
 import com.customercaregpt.backup.config.Settings;
 
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class ServiceCommands {
         if (!"chromadb".equals(component)) {
             return;
         }
-        ChromaApi api = new ChromaApi(settings.get("backup.chromadb.url", "http://localhost:8000"));
+        ChromaClient api = new ChromaClient(settings.get("backup.chromadb.url", "http://localhost:8000"));
         int timeout = settings.getInt("backup.chromadb.start-timeout-seconds", 60);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(timeout));
         while (Instant.now().isBefore(deadline)) {
@@ -54,7 +54,7 @@ public final class ServiceCommands {
             }
             Thread.sleep(250);
         }
-        throw new StepFailure(component, "start service", "did not answer at " + api.url() + " within "
+        throw new StepFailure(component, "start service", "did not answer at " + api.baseUrl() + " within "
                 + timeout + " s after the start command");
     }
 }

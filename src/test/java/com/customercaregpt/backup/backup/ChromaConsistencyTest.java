@@ -1,6 +1,6 @@
 package com.customercaregpt.backup.backup;
 
-import com.customercaregpt.backup.demo.ChromaClient;
+import com.customercaregpt.backup.component.ChromaClient;
 import com.customercaregpt.backup.demo.LocalChroma;
 import com.customercaregpt.backup.demo.SampleData;
 import com.customercaregpt.backup.fixtures.Cli;

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.demo;
 
+import com.customercaregpt.backup.component.ChromaClient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

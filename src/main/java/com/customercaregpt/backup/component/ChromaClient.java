@@ -1,4 +1,4 @@
-package com.customercaregpt.backup.demo;
+package com.customercaregpt.backup.component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -172,6 +172,8 @@ public final class ChromaClient {
             return text == null || text.isBlank() ? json.nullNode() : json.readTree(text);
         } catch (JsonProcessingException e) {
             throw new ChromaApiException(method, url, 0, "invalid JSON: " + e.getOriginalMessage(), e);
+        } catch (java.net.ConnectException e) {
+            throw new ChromaApiException(method, url, 0, "connection refused (is Chroma running?)", e);
         } catch (IOException e) {
             throw new ChromaApiException(method, url, 0, e.toString(), e);
         } catch (InterruptedException e) {
