@@ -1,0 +1,30 @@
+# Shared by the bench scripts: a private PostgreSQL for the reference dataset, in bench/work.
+set -euo pipefail
+bench_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+project_dir="$(dirname "$bench_dir")"
+work="${BENCH_WORK:-$bench_dir/work}"
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+pg_data="$work/pg"
+pg_port="${BENCH_PG_PORT:-55432}"
+pg_password_file="$work/pg-password"
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_start() {
+  mkdir -p "$work"; chmod 755 "$work"
+  if [ ! -f "$pg_data/PG_VERSION" ]; then
+    head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pg_password_file"
+    mkdir -p "$pg_data"; chmod 700 "$pg_data"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$pg_data" && cp "$pg_password_file" "$work/pw.tmp" && chown postgres "$work/pw.tmp"
+    as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres --pwfile="$work/pw.tmp" -A scram-sha-256 >/dev/null
+    rm -f "$work/pw.tmp"
+  fi
+  if ! as_postgres "$pg_bin/pg_ctl" -D "$pg_data" status >/dev/null 2>&1; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w \
+      -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
+  fi
+  export PGHOST=127.0.0.1 PGPORT="$pg_port" PGUSER=postgres PGPASSWORD="$(cat "$pg_password_file")"
+}
+
+pg_stop() {
+  as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m fast stop >/dev/null 2>&1 || true
+}
