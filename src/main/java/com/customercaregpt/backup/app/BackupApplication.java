@@ -5,6 +5,11 @@ import com.customercaregpt.backup.backup.ProgressMarkers;
 import com.customercaregpt.backup.catalog.CatalogRows;
 import com.customercaregpt.backup.catalog.CatalogSchema;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.PostgresTools;
+import com.customercaregpt.backup.health.HealthChecks;
+import com.customercaregpt.backup.restore.KeptData;
+import com.customercaregpt.backup.restore.RestoreJobs;
+import com.customercaregpt.backup.verify.Verifier;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
@@ -53,7 +58,9 @@ public final class BackupApplication implements AutoCloseable {
                 Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)));
         Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))
                 .toAbsolutePath();
-        BackupJobs backupJobs = new BackupJobs(repository, new Components(settings), markers,
+        Components components = new Components(settings);
+        Inventory inventory = new Inventory(repository, markers);
+        BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),
                 settings.getInt("backup.retention.full-days", 30), scratch, toolVersion());
@@ -65,10 +72,16 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("settings", settings);
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
-        main.bind("inventory", new Inventory(repository, markers));
+        main.bind("inventory", inventory);
+        main.bind("restoreJobs", new RestoreJobs(repository, inventory, components,
+                repositoryPath.resolve("pre-restore"), scratch));
+        main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
+        main.bind("verifier", new Verifier(repository, inventory, components, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         main.bind("catalogDataSource", catalog);
-        main.bind("catalogSchema", new CatalogSchema(catalog));
+        CatalogSchema catalogSchema = new CatalogSchema(catalog);
+        main.bind("catalogSchema", catalogSchema);
+        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema));
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         return new BackupApplication(main, backupJobs, componentPool);
@@ -87,12 +100,18 @@ public final class BackupApplication implements AutoCloseable {
         try {
             return template.requestBodyAndHeaders(endpoint, body, headers, type);
         } catch (CamelExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof Exception exception) {
-                throw exception;
-            }
-            throw e;
+            throw rootCause(e);
         }
+    }
+
+    /** The route's own exception, unwrapped from Camel's (a split wraps what fails inside it). */
+    static Exception rootCause(Exception e) {
+        Throwable cause = e;
+        while ((cause instanceof CamelExecutionException || cause instanceof org.apache.camel.CamelExchangeException
+                || cause instanceof org.apache.camel.RuntimeCamelException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof Exception exception ? exception : e;
     }
 
     public static String toolVersion() {

@@ -195,7 +195,9 @@ public final class BackupJobs {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
                 String owner = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
-                if (!running.contains(owner)) {
+                boolean oldRestore = name.startsWith("restore-") && Files.getLastModifiedTime(entry).toInstant()
+                        .isBefore(Instant.now().minus(Duration.ofDays(1)));
+                if (name.startsWith("restore-") ? oldRestore : !running.contains(owner)) {
                     deleteTree(entry);
                 }
             }
@@ -203,7 +205,7 @@ public final class BackupJobs {
     }
 
     /** "redis: rdb snapshot: redis-cli exited with 1: ..." whatever the exception. */
-    static String oneLine(String component, Throwable e) {
+    public static String oneLine(String component, Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         message = message.lines().findFirst().orElse(message);
         return e instanceof StepFailure || message.startsWith(component + ":") ? message

@@ -2,6 +2,8 @@ package com.customercaregpt.backup.catalog;
 
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.restore.RestoreReport;
+import com.customercaregpt.backup.verify.VerifyReport;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -17,6 +19,15 @@ public final class CatalogRows {
 
     public CatalogRows(String repositoryLocation) {
         this.repositoryLocation = repositoryLocation;
+    }
+
+    /** The empty result of a catalog query, when the catalog is down. */
+    public java.util.List<Map<String, Object>> noRows() {
+        return java.util.List.of();
+    }
+
+    public String repository() {
+        return repositoryLocation;
     }
 
     public Map<String, Object> backupRow(Manifest manifest) {
@@ -39,6 +50,7 @@ public final class CatalogRows {
     public Map<String, Object> operationRow(String kind, Manifest manifest, String trigger) {
         Map<String, Object> row = new HashMap<>();
         row.put("operation_id", "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+        row.put("repository", repositoryLocation);
         row.put("kind", kind);
         row.put("backup_id", manifest.backupId());
         row.put("components", String.join(",", manifest.componentNames()));
@@ -48,7 +60,48 @@ public final class CatalogRows {
         row.put("completed_at", timestamp(manifest.completedAt()));
         row.put("error", manifest.components().stream().map(Manifest.ComponentRecord::error)
                 .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null));
+        row.put("detail", null);
         return row;
+    }
+
+    public Map<String, Object> verifyRow(VerifyReport report) {
+        Map<String, Object> row = operation("verify", report.backupId(), String.join(",", report.artifacts().stream()
+                .map(VerifyReport.ArtifactCheck::component).filter(java.util.Objects::nonNull).distinct().toList()));
+        row.put("status", report.status());
+        row.put("error", report.artifacts().stream().map(VerifyReport.ArtifactCheck::error)
+                .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null));
+        row.put("detail", json(Map.of("artifacts", report.artifacts())));
+        return row;
+    }
+
+    public Map<String, Object> restoreRow(RestoreReport report) {
+        Map<String, Object> row = operation(report.dryRun() ? "restore-dry-run" : "restore", report.backupId(),
+                String.join(",", report.components()));
+        row.put("status", report.status());
+        row.put("error", report.error());
+        row.put("detail", json(Map.of("label", report.label(), "kept", report.kept(), "plan", report.plan())));
+        return row;
+    }
+
+    private Map<String, Object> operation(String kind, String backupId, String components) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("operation_id", "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+        row.put("repository", repositoryLocation);
+        row.put("kind", kind);
+        row.put("backup_id", backupId);
+        row.put("components", components);
+        row.put("trigger", "cli");
+        row.put("started_at", Timestamp.from(Instant.now()));
+        row.put("completed_at", Timestamp.from(Instant.now()));
+        return row;
+    }
+
+    private static String json(Object value) {
+        try {
+            return ManifestCodec.JSON.writeValueAsString(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Timestamp timestamp(String iso) {

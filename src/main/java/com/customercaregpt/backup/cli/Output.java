@@ -4,6 +4,9 @@ import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.health.HealthReport;
+import com.customercaregpt.backup.restore.RestoreReport;
+import com.customercaregpt.backup.verify.VerifyReport;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -21,10 +24,10 @@ final class Output {
 
     static void backupTable(PrintStream out, List<BackupSummary> backups) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "COMPONENTS"});
+        rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "VERIFIED (UTC)", "COMPONENTS"});
         for (BackupSummary b : backups) {
             rows.add(new String[]{b.backupId(), orDash(b.type()), b.status(), time(b.createdAt()),
-                    b.type() == null ? "-" : Sizes.human(b.sizeBytes()), componentsCell(b)});
+                    b.type() == null ? "-" : Sizes.human(b.sizeBytes()), time(b.lastVerifiedAt()), componentsCell(b)});
         }
         table(out, rows);
         if (backups.isEmpty()) {
@@ -58,6 +61,41 @@ final class Output {
                 out.printf("%nerror: %s%n", c.error());
             }
         }
+    }
+
+    static void restore(PrintStream out, RestoreReport r) {
+        out.printf("%s of %s (%s): %s%n", r.dryRun() ? "Restore plan" : "Restore", r.backupId(), r.label(), r.status());
+        r.plan().forEach((component, lines) -> {
+            out.println();
+            out.println(component + ":");
+            lines.forEach(line -> out.println("  - " + line));
+        });
+        if (!r.kept().isEmpty()) {
+            out.println();
+            out.println("Kept (remove with `cleanup --pre-restore` once you are sure):");
+            r.kept().forEach(k -> out.println("  " + k));
+        }
+    }
+
+    static void verify(PrintStream out, List<VerifyReport> reports) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"BACKUP ID", "ARTIFACT", "STATUS", "ERROR"});
+        for (VerifyReport r : reports) {
+            for (VerifyReport.ArtifactCheck a : r.artifacts()) {
+                rows.add(new String[]{r.backupId(), a.path(), a.status(), a.error() == null ? "" : a.error()});
+            }
+        }
+        table(out, rows);
+        long bad = reports.stream().filter(r -> !r.ok()).count();
+        out.printf("%n%d backup(s) verified, %d bad%n", reports.size(), bad);
+    }
+
+    static void health(PrintStream out, HealthReport report) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"CHECK", "STATUS", "DETAIL"});
+        report.checks().forEach(c -> rows.add(new String[]{c.name(), c.status(), c.detail()}));
+        table(out, rows);
+        out.printf("%noverall: %s%n", report.status());
     }
 
     static void table(PrintStream out, List<String[]> rows) {

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * One backed-up system of the platform. Each writes its state as artifacts in the standard
- * format of that system, so it can be restored by hand with the system's own tools.
+ * format of that system, so it can be restored by hand with the system's own tools, and knows how
+ * to check those artifacts and restore them without losing the live data.
  */
 public interface BackupComponent {
 
@@ -17,4 +18,19 @@ public interface BackupComponent {
      * Throws a {@link com.customercaregpt.backup.backup.StepFailure} naming the failed step.
      */
     Map<String, Object> backup(ComponentContext context) throws Exception;
+
+    /**
+     * Checks one artifact with the system's real tool (pg_restore --list, tar -t, the RDB header,
+     * JSON parsing) against the facts; throws a StepFailure naming the artifact when it is bad.
+     */
+    void verify(Verification verification) throws Exception;
+
+    /**
+     * Describes the restore without changing anything (for --dry-run): what would be replaced and
+     * where the old data would be kept.
+     */
+    java.util.List<String> planRestore(RestoreContext context) throws Exception;
+
+    /** Builds the restored copy beside the live data and checks it; nothing live changes yet. */
+    PreparedRestore prepareRestore(RestoreContext context) throws Exception;
 }

@@ -80,6 +80,63 @@ public final class ChromaDbComponent implements BackupComponent {
         return facts;
     }
 
+    @Override
+    public void verify(Verification verification) throws Exception {
+        FolderRestore.verifyTar(NAME, verification);
+    }
+
+    @Override
+    public List<String> planRestore(RestoreContext context) {
+        List<String> plan = new java.util.ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
+        if (context.targetDir().isEmpty()) {
+            plan.add(stoppedForBackup ? "stop the server with backup.chromadb.stop-command around the swap, start it, "
+                    + "and check collections and record counts through " + api.baseUrl()
+                    : "the server must be stopped (no stop/start commands are configured)");
+        }
+        return plan;
+    }
+
+    @Override
+    public PreparedRestore prepareRestore(RestoreContext context) {
+        if (context.targetDir().isEmpty() && !stoppedForBackup && api.heartbeat()) {
+            throw new StepFailure(NAME, "restore", "the server at " + api.baseUrl() + " is running and would see its "
+                    + "files replaced; stop it, or set backup.chromadb.stop-command and start-command");
+        }
+        Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
+        FolderRestore restore = FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), stoppedForBackup,
+                () -> checkServed(expected));
+        Path restoredDatabase = context.targetDir().map(d -> d.resolve(NAME)).orElse(
+                FolderRestore.sibling(folder, "restore", context.label())).resolve(DATABASE_FILE);
+        Map<String, Long> restored = countRecords(restoredDatabase);
+        if (!restored.equals(expected)) {
+            restore.discard();
+            throw new StepFailure(NAME, "check restored files", "the restored " + DATABASE_FILE + " holds " + restored
+                    + " but the backup's facts say " + expected);
+        }
+        return restore;
+    }
+
+    /** After the server started on the restored folder: it must serve the backed-up collections and counts. */
+    private void checkServed(Map<String, Long> expected) {
+        if (!stoppedForBackup) {
+            return; // nobody started the server: there is nothing to ask yet
+        }
+        Map<String, Long> served = new TreeMap<>(api.recordCounts());
+        if (!served.equals(expected)) {
+            throw new StepFailure(NAME, "check restored server", api.baseUrl() + " serves " + served
+                    + " but the backup holds " + expected);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> countsOf(Object facts) {
+        Map<String, Long> counts = new TreeMap<>();
+        if (facts instanceof Map<?, ?> map) {
+            ((Map<String, Object>) map).forEach((k, v) -> counts.put(k, ((Number) v).longValue()));
+        }
+        return counts;
+    }
+
     /**
      * Segment files, then the database snapshot; again if any segment file changed from the start of
      * the copy to the end of the snapshot, so the snapshot's record of how far each segment got

@@ -86,6 +86,172 @@ public final class ConfigComponent implements BackupComponent {
         return facts;
     }
 
+    @Override
+    public void verify(Verification v) throws Exception {
+        try (InputStream in = v.reader().openDecompressed(v.artifact())) {
+            JsonNode export = JSON.readTree(in);
+            validate(export);
+            Object expected = v.facts().get("file_count");
+            if (expected != null && export.get("files").size() != ((Number) expected).intValue()) {
+                throw new StepFailure(NAME, "verify export", v.artifact().path() + " holds " + export.get("files").size()
+                        + " files but the manifest says " + expected);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StepFailure(NAME, "verify export", v.artifact().path() + " is not valid JSON");
+        }
+    }
+
+    @Override
+    public List<String> planRestore(RestoreContext context) throws IOException {
+        List<String> plan = new java.util.ArrayList<>();
+        for (JsonNode file : readExport(context).get("files")) {
+            plan.add("write " + restoredPath(context, file) + " (the live " + file.get("path").asText()
+                    + " is not replaced; redacted secrets are taken from it)");
+        }
+        return plan;
+    }
+
+    /**
+     * Config files are written beside the live ones ({@code <file>.restored-<label>}, or into
+     * --target-dir), never over them: a redacted placeholder must never replace a real secret, so
+     * each redacted value is filled from the live file where it has one, and left as the
+     * placeholder (and reported) where it has not.
+     */
+    @Override
+    public PreparedRestore prepareRestore(RestoreContext context) throws IOException {
+        Map<Path, String> contents = new LinkedHashMap<>();
+        List<String> unresolved = new java.util.ArrayList<>();
+        for (JsonNode file : readExport(context).get("files")) {
+            Path live = Path.of(file.get("path").asText());
+            String format = file.get("format").asText();
+            String text = file.get("content_redacted").asText();
+            String restored = "json".equals(format) || "yaml".equals(format)
+                    ? fillTree(live, text, format, unresolved) : fillLines(live, text, unresolved);
+            contents.put(restoredPath(context, file), restored);
+        }
+        return new PreparedRestore() {
+            @Override
+            public List<String> plan() {
+                List<String> lines = new java.util.ArrayList<>();
+                contents.keySet().forEach(p -> lines.add("write " + p));
+                unresolved.forEach(k -> lines.add("left redacted (no live value to take): " + k));
+                return lines;
+            }
+
+            @Override
+            public boolean needsServiceStopped() {
+                return false;
+            }
+
+            @Override
+            public List<String> commit() throws IOException {
+                for (Map.Entry<Path, String> file : contents.entrySet()) {
+                    Files.createDirectories(file.getKey().getParent());
+                    Path temp = file.getKey().resolveSibling(file.getKey().getFileName() + ".tmp");
+                    Files.writeString(temp, file.getValue(), StandardCharsets.UTF_8);
+                    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+                    Files.move(temp, file.getKey(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                return List.of();
+            }
+
+            @Override
+            public void checkLive() {
+                // nothing live was replaced
+            }
+
+            @Override
+            public void discard() {
+                // nothing was written before commit
+            }
+        };
+    }
+
+    private static JsonNode readExport(RestoreContext context) throws IOException {
+        try (InputStream in = context.reader().openDecompressed(context.artifact(ARTIFACT))) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private static Path restoredPath(RestoreContext context, JsonNode file) {
+        return context.targetDir()
+                .map(dir -> dir.resolve(NAME).resolve(file.get("name").asText()))
+                .orElse(Path.of(file.get("path").asText() + ".restored-" + context.label()));
+    }
+
+    private static String fillLines(Path live, String text, List<String> unresolved) {
+        Map<String, String> liveValues = new LinkedHashMap<>();
+        if (Files.isRegularFile(live)) {
+            try {
+                for (String line : Files.readAllLines(live, StandardCharsets.UTF_8)) {
+                    Matcher m = ASSIGNMENT.matcher(line);
+                    if (m.matches()) {
+                        liveValues.put(m.group(2).strip(), m.group(4));
+                    }
+                }
+            } catch (IOException e) {
+                throw new StepFailure(NAME, "restore", "cannot read live " + live + ": " + e.getMessage(), e);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            Matcher m = ASSIGNMENT.matcher(line);
+            if (m.matches() && m.group(4).contains(REDACTED)) {
+                String key = m.group(2).strip();
+                String value = liveValues.get(key);
+                if (value == null) {
+                    unresolved.add(live + ": " + key);
+                    out.append(line);
+                } else {
+                    out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(value);
+                }
+            } else {
+                out.append(line);
+            }
+            out.append('\n');
+        }
+        return out.substring(0, out.length() - 1);
+    }
+
+    private static String fillTree(Path live, String text, String format, List<String> unresolved) throws IOException {
+        JsonNode restored = "json".equals(format) ? JSON.readTree(text) : YAML.readTree(text);
+        JsonNode current = Files.isRegularFile(live) ? parseTree(live, Files.readString(live), format) : null;
+        fill(restored, current, live + ": ", unresolved);
+        return serialise(restored, format, live);
+    }
+
+    /** Replaces each placeholder leaf with the live tree's value at the same place. */
+    private static void fill(JsonNode node, JsonNode live, String path, List<String> unresolved) {
+        if (node instanceof ObjectNode object) {
+            object.fields().forEachRemaining(field -> {
+                JsonNode liveChild = live == null ? null : live.get(field.getKey());
+                if (field.getValue().isTextual() && field.getValue().asText().contains(REDACTED)) {
+                    if (liveChild != null && !liveChild.isContainerNode()) {
+                        field.setValue(liveChild);
+                    } else {
+                        unresolved.add(path + field.getKey());
+                    }
+                } else {
+                    fill(field.getValue(), liveChild, path + field.getKey() + ".", unresolved);
+                }
+            });
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode liveChild = live == null ? null : live.get(i);
+                if (array.get(i).isTextual() && array.get(i).asText().contains(REDACTED)) {
+                    if (liveChild != null && !liveChild.isContainerNode()) {
+                        array.set(i, liveChild);
+                    } else {
+                        unresolved.add(path + "[" + i + "]");
+                    }
+                } else {
+                    fill(array.get(i), liveChild, path + "[" + i + "].", unresolved);
+                }
+            }
+        }
+    }
+
     private ObjectNode exportFile(Path file) {
         String text;
         try {

@@ -4,6 +4,11 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
 
+import com.customercaregpt.backup.backup.Sizes;
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,6 +66,189 @@ public final class DatabaseComponent implements BackupComponent {
                 return facts;
             }
         }
+    }
+
+    @Override
+    public void verify(Verification v) throws Exception {
+        Path dump = v.reader().decompressTo(v.artifact(), v.scratch().resolve("verify.dump"));
+        String listing = new ExternalTool(NAME, "pg_restore --list")
+                .capture(List.of(toolOrFail("pg_restore"), "--list", dump.toString()), Map.of(), null);
+        long tableData = listing.lines().filter(l -> l.contains(" TABLE DATA ")).count();
+        Object expected = v.facts().get("table_count");
+        if (expected != null && tableData != ((Number) expected).longValue()) {
+            throw new StepFailure(NAME, "verify pg_dump archive", v.artifact().path() + " holds data of " + tableData
+                    + " tables but the manifest says " + expected);
+        }
+    }
+
+    @Override
+    public List<String> planRestore(RestoreContext context) {
+        Artifact artifact = context.artifact(ARTIFACT);
+        String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
+        List<String> plan = new ArrayList<>(List.of(
+                "decompress " + artifact.path() + " (" + Sizes.human(artifact.rawSizeBytes()) + ") to a scratch file",
+                "create database " + target + " and pg_restore into it (" + restoreJobs() + " jobs)",
+                "check its row counts against the backup's facts"));
+        if (context.targetDatabase().isEmpty()) {
+            plan.add("end other connections to " + postgres.database() + ", then in one transaction rename "
+                    + postgres.database() + " -> " + keptName(context) + " (kept) and " + target + " -> " + postgres.database());
+        } else {
+            plan.add("the live database " + postgres.database() + " is not touched");
+        }
+        return plan;
+    }
+
+    @Override
+    public PreparedRestore prepareRestore(RestoreContext context) throws Exception {
+        Artifact artifact = context.artifact(ARTIFACT);
+        String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
+        FolderRestore.requireSpace(NAME, context.scratch(), artifact.rawSizeBytes());
+        try (Connection admin = connectTo("postgres")) {
+            if (databaseExists(admin, target)) {
+                throw new StepFailure(NAME, "restore", "database " + target + " already exists; choose another name");
+            }
+            // A seekable file lets pg_restore work in parallel.
+            Path dump = context.reader().decompressTo(artifact, context.scratch().resolve("restore.dump"));
+            execute(admin, "CREATE DATABASE " + quoteIdent(target));
+            try {
+                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--jobs=" + restoreJobs(),
+                        "--dbname=" + target));
+                command.addAll(postgres.connectionArguments());
+                command.add(dump.toString());
+                new ExternalTool(NAME, "pg_restore").capture(command, postgres.environment(), null);
+                Files.deleteIfExists(dump);
+                checkRowCounts(target, context.record().facts());
+            } catch (RuntimeException e) {
+                dropQuietly(target);
+                throw e;
+            }
+        }
+        return new DatabaseSwap(context, target);
+    }
+
+    /** The restored database waiting to take the live one's name. */
+    private final class DatabaseSwap implements PreparedRestore {
+        private final RestoreContext context;
+        private final String restored;
+
+        DatabaseSwap(RestoreContext context, String restored) {
+            this.context = context;
+            this.restored = restored;
+        }
+
+        @Override
+        public List<String> plan() {
+            return context.targetDatabase().isPresent() ? List.of("restored into database " + restored)
+                    : List.of("rename " + postgres.database() + " -> " + keptName(context) + ", " + restored + " -> "
+                    + postgres.database());
+        }
+
+        @Override
+        public boolean needsServiceStopped() {
+            return false;
+        }
+
+        @Override
+        public List<String> commit() throws SQLException {
+            if (context.targetDatabase().isPresent()) {
+                return List.of();
+            }
+            String live = postgres.database();
+            String kept = keptName(context);
+            try (Connection admin = connectTo("postgres")) {
+                execute(admin, "ALTER DATABASE " + quoteIdent(live) + " WITH ALLOW_CONNECTIONS false");
+                try {
+                    execute(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                            + live.replace("'", "''") + "' AND pid <> pg_backend_pid()");
+                    admin.setAutoCommit(false);
+                    execute(admin, "ALTER DATABASE " + quoteIdent(live) + " RENAME TO " + quoteIdent(kept));
+                    execute(admin, "ALTER DATABASE " + quoteIdent(restored) + " RENAME TO " + quoteIdent(live));
+                    admin.commit();
+                } catch (SQLException e) {
+                    admin.rollback();
+                    admin.setAutoCommit(true);
+                    execute(admin, "ALTER DATABASE " + quoteIdent(live) + " WITH ALLOW_CONNECTIONS true");
+                    throw new StepFailure(NAME, "swap databases", e.getMessage(), e);
+                }
+                admin.setAutoCommit(true);
+                execute(admin, "ALTER DATABASE " + quoteIdent(kept) + " WITH ALLOW_CONNECTIONS true");
+            }
+            return List.of("database " + kept);
+        }
+
+        @Override
+        public void checkLive() throws SQLException {
+            if (context.targetDatabase().isEmpty()) {
+                checkRowCounts(postgres.database(), context.record().facts());
+            }
+        }
+
+        @Override
+        public void discard() {
+            dropQuietly(restored);
+        }
+    }
+
+    private static String keptName(RestoreContext context) {
+        return context.record().facts().getOrDefault("database", NAME) + "_pre_restore_" + context.label();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void checkRowCounts(String database, Map<String, Object> facts) throws SQLException {
+        Map<String, Object> expected = (Map<String, Object>) facts.getOrDefault("row_counts", Map.of());
+        try (Connection connection = connectTo(database); Statement st = connection.createStatement()) {
+            for (Map.Entry<String, Object> table : expected.entrySet()) {
+                long rows;
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM ONLY " + table.getKey())) {
+                    rs.next();
+                    rows = rs.getLong(1);
+                }
+                if (rows != ((Number) table.getValue()).longValue()) {
+                    throw new StepFailure(NAME, "check row counts", table.getKey() + " has " + rows + " rows in "
+                            + database + " but the backup holds " + table.getValue());
+                }
+            }
+        }
+    }
+
+    private Connection connectTo(String database) {
+        try {
+            return postgres.connect(database);
+        } catch (SQLException e) {
+            throw new StepFailure(NAME, "connect", "cannot connect to database '" + database + "': "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private void dropQuietly(String database) {
+        try (Connection admin = connectTo("postgres")) {
+            execute(admin, "DROP DATABASE IF EXISTS " + quoteIdent(database) + " WITH (FORCE)");
+        } catch (RuntimeException | SQLException ignored) {
+            // the half-restored database is named *_restoring_*; the operator can drop it
+        }
+    }
+
+    private static boolean databaseExists(Connection admin, String name) throws SQLException {
+        try (var st = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    static String quoteIdent(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    private static int restoreJobs() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     private String toolOrFail(String name) {

@@ -13,7 +13,17 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.resps.Tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.params.RestoreParams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -36,6 +46,7 @@ public final class RedisComponent implements BackupComponent {
     public static final String NAME = "redis";
     public static final String RDB_ARTIFACT = "dump.rdb";
     public static final String KEYS_ARTIFACT = "keys.jsonl";
+    private static final Logger LOG = LoggerFactory.getLogger(RedisComponent.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
@@ -93,6 +104,175 @@ public final class RedisComponent implements BackupComponent {
             }
         }
         return facts;
+    }
+
+    @Override
+    public void verify(Verification v) throws Exception {
+        if (v.artifact().format().equals("redis-rdb")) {
+            try (InputStream in = v.reader().openDecompressed(v.artifact())) {
+                byte[] header = in.readNBytes(9);
+                if (header.length < 9 || !new String(header, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
+                    throw new StepFailure(NAME, "verify rdb", v.artifact().path() + " does not start with an RDB header");
+                }
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            return;
+        }
+        long lines = 0;
+        try (BufferedReader reader = jsonLines(v.reader().openDecompressed(v.artifact()))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                JsonNode key = JSON.readTree(line);
+                if (!key.hasNonNull("dump") || !key.has("db")) {
+                    throw new StepFailure(NAME, "verify keys", v.artifact().path() + " line " + (lines + 1)
+                            + " is not a key export");
+                }
+                lines++;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StepFailure(NAME, "verify keys", v.artifact().path() + " line " + (lines + 1) + " is not JSON");
+        }
+        long expected = keyTotal(v.facts());
+        if (lines != expected) {
+            throw new StepFailure(NAME, "verify keys", v.artifact().path() + " holds " + lines
+                    + " keys but the manifest says " + expected);
+        }
+    }
+
+    @Override
+    public List<String> planRestore(RestoreContext context) {
+        return List.of("save the current data of " + host + ":" + port + " as an RDB snapshot in "
+                        + "pre-restore/" + context.label() + "/redis-dump.rdb",
+                "flush every database that holds keys now or in the backup",
+                "load " + keyTotal(context.record().facts()) + " keys with their TTLs (RESTORE ... REPLACE) from "
+                        + context.artifact(KEYS_ARTIFACT).path());
+    }
+
+    @Override
+    public PreparedRestore prepareRestore(RestoreContext context) throws Exception {
+        if (context.targetDir().isPresent() || context.targetDatabase().isPresent()) {
+            throw new StepFailure(NAME, "restore", "Redis is restored over the network into the configured server only");
+        }
+        try (Jedis ignored = connectOrFail()) {
+            // the server answers: the restore can go ahead once everything is prepared
+        }
+        return new PreparedRestore() {
+            private final Map<Integer, Long> restored = new TreeMap<>();
+            private final Map<Integer, Long> expiringSoon = new TreeMap<>();
+
+            @Override
+            public List<String> plan() {
+                return planRestore(context);
+            }
+
+            @Override
+            public boolean needsServiceStopped() {
+                return false;
+            }
+
+            @Override
+            public List<String> commit() throws Exception {
+                Path saved = context.preRestoreArea().resolve("redis-dump.rdb");
+                try (OutputStream out = Files.newOutputStream(saved)) {
+                    fetchRdb(out);
+                }
+                try (Jedis redis = connectOrFail()) {
+                    java.util.Set<Integer> databases = new java.util.TreeSet<>(databasesWithKeys(redis));
+                    countsOf(context.record().facts()).keySet().forEach(databases::add);
+                    for (int db : databases) {
+                        redis.select(db);
+                        redis.flushDB();
+                    }
+                    loadKeys(redis, context);
+                    redis.select(0);
+                }
+                return List.of(saved.toString());
+            }
+
+            private void loadKeys(Jedis redis, RestoreContext context) throws IOException {
+                long now = System.currentTimeMillis();
+                int selected = -1;
+                Pipeline pipeline = null;
+                int pending = 0;
+                try (BufferedReader reader = jsonLines(context.reader().openDecompressed(context.artifact(KEYS_ARTIFACT)))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        JsonNode key = JSON.readTree(line);
+                        int db = key.get("db").asInt();
+                        if (db != selected || pending >= 1000) {
+                            if (pipeline != null) {
+                                pipeline.sync();
+                                pipeline.close();
+                            }
+                            if (db != selected) {
+                                redis.select(db);
+                                selected = db;
+                            }
+                            pipeline = redis.pipelined();
+                            pending = 0;
+                        }
+                        long ttl = Math.max(0, key.get("ttl_ms").asLong());
+                        pipeline.restore(bytes(key.get("key")), ttl, Base64.getDecoder().decode(key.get("dump").asText()),
+                                RestoreParams.restoreParams().replace());
+                        pending++;
+                        restored.merge(db, 1L, Long::sum);
+                        if (ttl > 0 && ttl < 120_000) {
+                            expiringSoon.merge(db, 1L, Long::sum);
+                        }
+                    }
+                    if (pipeline != null) {
+                        pipeline.sync();
+                        pipeline.close();
+                    }
+                }
+                LOG.debug("Redis: {} keys restored in {} ms", restored, System.currentTimeMillis() - now);
+            }
+
+            @Override
+            public void checkLive() {
+                try (Jedis redis = connectOrFail()) {
+                    for (Map.Entry<Integer, Long> db : countsOf(context.record().facts()).entrySet()) {
+                        redis.select(db.getKey());
+                        long size = redis.dbSize();
+                        long soon = expiringSoon.getOrDefault(db.getKey(), 0L);
+                        if (size > db.getValue() || size < db.getValue() - soon) {
+                            throw new StepFailure(NAME, "check restored keys", "database " + db.getKey() + " holds "
+                                    + size + " keys but the backup holds " + db.getValue());
+                        }
+                    }
+                    redis.select(0);
+                }
+            }
+
+            @Override
+            public void discard() {
+                // nothing was prepared outside the live server
+            }
+        };
+    }
+
+    private static BufferedReader jsonLines(InputStream in) {
+        return new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** A key as written by {@link #text}: a string, or {"base64": ...} for other bytes. */
+    private static byte[] bytes(JsonNode value) {
+        return value.isObject() ? Base64.getDecoder().decode(value.get("base64").asText())
+                : value.asText().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Integer, Long> countsOf(Map<String, Object> facts) {
+        Map<Integer, Long> counts = new TreeMap<>();
+        Object keyCounts = facts.get("key_counts");
+        if (keyCounts instanceof Map<?, ?> map) {
+            ((Map<String, Object>) map).forEach((db, n) -> counts.put(Integer.parseInt(db), ((Number) n).longValue()));
+        }
+        return counts;
+    }
+
+    private static long keyTotal(Map<String, Object> facts) {
+        return countsOf(facts).values().stream().mapToLong(Long::longValue).sum();
     }
 
     private void fetchRdb(OutputStream out) {

@@ -35,4 +35,19 @@ public final class UploadsComponent implements BackupComponent {
             return facts;
         }
     }
+
+    @Override
+    public void verify(Verification verification) throws Exception {
+        FolderRestore.verifyTar(NAME, verification);
+    }
+
+    @Override
+    public java.util.List<String> planRestore(RestoreContext context) {
+        return FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT));
+    }
+
+    @Override
+    public PreparedRestore prepareRestore(RestoreContext context) {
+        return FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), false, () -> { });
+    }
 }

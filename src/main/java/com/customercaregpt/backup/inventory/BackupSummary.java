@@ -6,7 +6,7 @@ import java.util.List;
 
 /** One line of `list`: a finished backup from its manifest, or one still without a manifest. */
 @JsonPropertyOrder({"backupId", "type", "status", "createdAt", "completedAt", "expiresAt", "sizeBytes", "components",
-        "failedComponents"})
+        "failedComponents", "lastVerifiedAt"})
 public record BackupSummary(
         String backupId,
         String type,
@@ -16,7 +16,13 @@ public record BackupSummary(
         String expiresAt,
         long sizeBytes,
         List<String> components,
-        List<String> failedComponents) {
+        List<String> failedComponents,
+        String lastVerifiedAt) {
+
+    public BackupSummary verifiedAt(String time) {
+        return new BackupSummary(backupId, type, status, createdAt, completedAt, expiresAt, sizeBytes, components,
+                failedComponents, time);
+    }
 
     /** Status of a backup someone is still writing. */
     public static final String RUNNING = "running";

@@ -41,6 +41,18 @@ public final class Inventory {
         return summaries;
     }
 
+    /** Adds the catalog's last successful verification time (rows of backup_id, verified_at). */
+    public List<BackupSummary> withLastVerified(List<BackupSummary> backups, List<java.util.Map<String, Object>> rows) {
+        java.util.Map<String, String> verified = new java.util.HashMap<>();
+        for (java.util.Map<String, Object> row : rows) {
+            Object at = row.get("verified_at");
+            if (at instanceof java.sql.Timestamp time) {
+                verified.put(String.valueOf(row.get("backup_id")), time.toInstant().toString());
+            }
+        }
+        return backups.stream().map(b -> b.verifiedAt(verified.get(b.backupId()))).toList();
+    }
+
     /** The manifest of a finished backup; a usage error when there is none. */
     public Manifest manifest(String backupId) throws IOException {
         BackupId id = new BackupId(backupId);
@@ -73,17 +85,17 @@ public final class Inventory {
         if (json.isEmpty()) {
             String state = markers.stateOf(id) == ProgressMarkers.State.RUNNING
                     ? BackupSummary.RUNNING : BackupSummary.INCOMPLETE;
-            return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of());
+            return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of(), null);
         }
         try {
             Manifest m = ManifestCodec.read(id, json.get());
             List<String> failed = m.components().stream()
                     .filter(c -> !Manifest.COMPLETED.equals(c.status())).map(Manifest.ComponentRecord::name).toList();
             return new BackupSummary(m.backupId(), m.type(), m.status(), m.createdAt(), m.completedAt(), m.expiresAt(),
-                    m.totalSizeBytes(), m.componentNames(), failed);
+                    m.totalSizeBytes(), m.componentNames(), failed, null);
         } catch (ManifestCodec.CorruptManifestException e) {
             return new BackupSummary(id.value(), null, BackupSummary.UNREADABLE, null, null, null, 0, List.of(),
-                    List.of());
+                    List.of(), null);
         }
     }
 

@@ -53,7 +53,8 @@ class BackupRoutesTest {
             assertEquals("backup " + manifest.backupId() + " is partial: " + manifest.components().get(0).error(), alert);
             assertEquals(3, manifest.retentionDays());
             assertEquals(1, TestStack.shared().postgres().queryLong("backup_catalog", "SELECT count(*) FROM operation"
-                    + " WHERE backup_id = '" + manifest.backupId() + "' AND trigger = 'test' AND status = 'partial'"));
+                    + " WHERE backup_id = '" + manifest.backupId() + "' AND trigger = 'test' AND status = 'partial'"
+                    + " AND repository = '" + repository.toAbsolutePath().normalize() + "'"));
         }
     }
 

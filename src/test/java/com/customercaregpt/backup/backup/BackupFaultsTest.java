@@ -164,7 +164,7 @@ class BackupFaultsTest {
         assertEquals(0, delete.exitCode(), delete.toString());
         assertFalse(Files.exists(repository.resolve("backups").resolve(id)));
         assertEquals(0, stack.postgres().queryLong(DemoStack.CATALOG_DATABASE,
-                "SELECT count(*) FROM backup WHERE backup_id = '" + id + "'"));
+                "SELECT count(*) FROM backup WHERE backup_id = '" + id + "' AND repository = '" + repository + "'"));
         assertOneLineError(Cli.run("--config", config.toString(), "delete", id, "--force"), 1, "no backup " + id);
     }
 

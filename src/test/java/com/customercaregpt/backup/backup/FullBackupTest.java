@@ -230,10 +230,12 @@ class FullBackupTest {
     @Test
     void theCatalogIndexesTheBackupAndLogsTheOperation() throws Exception {
         long indexed = stack.postgres().queryLong(DemoStack.CATALOG_DATABASE,
-                "SELECT count(*) FROM backup WHERE backup_id = '" + manifest.backupId() + "' AND status = 'completed'");
+                "SELECT count(*) FROM backup WHERE backup_id = '" + manifest.backupId() + "' AND status = 'completed'"
+                        + " AND repository = '" + repository + "'");
         assertEquals(1, indexed);
         long logged = stack.postgres().queryLong(DemoStack.CATALOG_DATABASE,
-                "SELECT count(*) FROM operation WHERE backup_id = '" + manifest.backupId() + "' AND kind = 'backup'");
+                "SELECT count(*) FROM operation WHERE backup_id = '" + manifest.backupId() + "' AND kind = 'backup'"
+                        + " AND repository = '" + repository + "'");
         assertEquals(1, logged);
     }
 

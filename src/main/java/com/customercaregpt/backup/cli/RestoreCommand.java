@@ -1,0 +1,80 @@
+package com.customercaregpt.backup.cli;
+
+import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.restore.RestoreReport;
+import com.customercaregpt.backup.restore.RestoreRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.Console;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "restore",
+        description = {"Restore components of a backup. Every artifact's checksum is verified and every component is "
+                + "restored beside its live data and checked before anything live is replaced; what is replaced is "
+                + "kept (remove it later with `cleanup --pre-restore`)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:restored (or planned, with --dry-run)", "1:the restore failed (see the error; what was "
+                + "not swapped in is unchanged)", "2:bad usage, or not confirmed"})
+public final class RestoreCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.ParentCommand
+    BackupManagerCommand parent;
+
+    @Parameters(paramLabel = "BACKUP_ID")
+    String backupId;
+
+    @Option(names = "--components", arity = "1..*", paramLabel = "NAME",
+            description = "Any of: database redis chromadb uploads config (default: all the backup holds).")
+    List<String> components;
+
+    @Option(names = "--target-database", paramLabel = "NAME",
+            description = "Restore the database under this new name beside the live one; nothing live is touched.")
+    String targetDatabase;
+
+    @Option(names = "--target-dir", paramLabel = "PATH",
+            description = "Restore uploads, chromadb and config into PATH/<component>; nothing live is touched.")
+    Path targetDir;
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean json = parent.cli.json();
+        new BackupId(backupId);
+        boolean live = targetDatabase == null && targetDir == null;
+        if (!dryRun && !yes && live) {
+            Console console = System.console();
+            if (console == null) {
+                throw new UsageError("not restoring over live data without confirmation: no terminal; add --yes");
+            }
+            String answer = console.readLine("Restore %s over the live systems (%s)? What is replaced is kept. [y/N] ",
+                    backupId, components == null ? "all components" : String.join(" ", components));
+            if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
+                System.err.println("Not restored.");
+                return 2;
+            }
+        }
+        try (BackupApplication app = parent.cli.startApplication()) {
+            RestoreReport report = app.request("direct:restore",
+                    new RestoreRequest(backupId, components, targetDatabase, targetDir, dryRun, "cli"), Map.of(),
+                    RestoreReport.class);
+            if (json) {
+                Output.json(System.out, report);
+            } else {
+                Output.restore(System.out, report);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package com.customercaregpt.backup.component;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Restores a tar artifact as a folder the safe way, for the file-based components (uploads,
+ * chromadb): extract into a sibling folder, check its counts against the facts, then swap by
+ * rename, keeping the replaced folder beside it as {@code <folder>.pre-restore-<label>}.
+ */
+final class FolderRestore implements PreparedRestore {
+
+    private final String component;
+    private final Path live;
+    private final Path prepared;
+    private final boolean isolated;
+    private final String label;
+    private final boolean stopService;
+    private final Runnable liveCheck;
+
+    private FolderRestore(String component, Path live, Path prepared, boolean isolated, String label,
+                          boolean stopService, Runnable liveCheck) {
+        this.component = component;
+        this.live = live;
+        this.prepared = prepared;
+        this.isolated = isolated;
+        this.label = label;
+        this.stopService = stopService;
+        this.liveCheck = liveCheck;
+    }
+
+    /** The restore's lines for --dry-run. */
+    static List<String> plan(String component, Path live, RestoreContext context, Artifact artifact) {
+        Path target = target(component, live, context);
+        if (context.targetDir().isPresent()) {
+            return List.of("extract " + artifact.path() + " into " + target + " (nothing live is touched)",
+                    "needs " + com.customercaregpt.backup.backup.Sizes.human(artifact.rawSizeBytes()) + " in "
+                            + target.getParent());
+        }
+        return List.of("extract " + artifact.path() + " into " + sibling(live, "restore", context.label()),
+                "check file counts against the backup's facts",
+                "swap: " + live + " -> " + sibling(live, "pre-restore", context.label()) + " (kept), restored copy -> " + live,
+                "needs " + com.customercaregpt.backup.backup.Sizes.human(artifact.rawSizeBytes()) + " in " + live.getParent());
+    }
+
+    static FolderRestore prepare(String component, Path live, RestoreContext context, Artifact artifact,
+                                 boolean stopService, Runnable liveCheck) {
+        boolean isolated = context.targetDir().isPresent();
+        Path target = isolated ? target(component, live, context) : sibling(live, "restore", context.label());
+        try {
+            if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
+                throw new StepFailure(component, "restore", "target folder " + target + " exists and is not empty");
+            }
+            Files.createDirectories(target);
+            requireSpace(component, target.getParent(), artifact.rawSizeBytes());
+            try (InputStream tar = context.reader().openDecompressed(artifact)) {
+                new ExternalTool(component, "tar -x").streamFrom(List.of("tar", "--extract", "--file=-",
+                        "--preserve-permissions", "--numeric-owner", "--directory=" + target), Map.of(), null, tar);
+            }
+            checkCounts(component, target, context.record().facts());
+        } catch (IOException e) {
+            deleteTree(isolated ? null : target);
+            throw new StepFailure(component, "restore", "cannot extract into " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTree(isolated ? null : target);
+            throw e;
+        }
+        return new FolderRestore(component, live, target, isolated, context.label(), stopService && !isolated, liveCheck);
+    }
+
+    private static Path target(String component, Path live, RestoreContext context) {
+        return context.targetDir().map(dir -> dir.resolve(component)).orElse(live);
+    }
+
+    static Path sibling(Path live, String kind, String label) {
+        return live.resolveSibling(live.getFileName() + "." + kind + "-" + label);
+    }
+
+    @Override
+    public List<String> plan() {
+        return isolated ? List.of("restored into " + prepared)
+                : List.of("swap " + live + " with the restored copy; keep the old one as " + sibling(live, "pre-restore", label));
+    }
+
+    @Override
+    public boolean needsServiceStopped() {
+        return stopService;
+    }
+
+    @Override
+    public List<String> commit() throws IOException {
+        if (isolated) {
+            return List.of();
+        }
+        Path kept = sibling(live, "pre-restore", label);
+        if (Files.exists(live, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(live, kept, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(prepared, live, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.move(kept, live, StandardCopyOption.ATOMIC_MOVE); // put the live data back
+            throw e;
+        }
+        return Files.exists(kept, LinkOption.NOFOLLOW_LINKS) ? List.of(kept.toString()) : List.of();
+    }
+
+    @Override
+    public void checkLive() {
+        if (!isolated) {
+            liveCheck.run();
+        }
+    }
+
+    @Override
+    public void discard() {
+        if (!isolated) {
+            deleteTree(prepared);
+        }
+    }
+
+    /** The extracted tree against the backup's counts (the root folder counts as a directory, as in tar). */
+    static void checkCounts(String component, Path folder, Map<String, Object> facts) throws IOException {
+        long files = 0;
+        long directories = 0;
+        long symlinks = 0;
+        try (Stream<Path> tree = Files.walk(folder)) {
+            for (Path p : (Iterable<Path>) tree::iterator) {
+                if (Files.isSymbolicLink(p)) {
+                    symlinks++;
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    directories++;
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    files++;
+                }
+            }
+        }
+        Map<String, Long> found = Map.of("file_count", files, "directory_count", directories, "symlink_count", symlinks);
+        for (Map.Entry<String, Long> count : found.entrySet()) {
+            Object expected = facts.get(count.getKey());
+            if (expected != null && ((Number) expected).longValue() != count.getValue()) {
+                throw new StepFailure(component, "check restored files", count.getKey() + " is " + count.getValue()
+                        + " in " + folder + " but the backup holds " + expected);
+            }
+        }
+    }
+
+    static void requireSpace(String component, Path folder, long bytes) throws IOException {
+        Path existing = folder;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        long free = Files.getFileStore(existing).getUsableSpace();
+        if (free < bytes) {
+            throw new StepFailure(component, "check free space", "needs " + com.customercaregpt.backup.backup.Sizes.human(bytes)
+                    + " in " + existing + " but only " + com.customercaregpt.backup.backup.Sizes.human(free) + " is free");
+        }
+    }
+
+    private static boolean isEmpty(Path folder) throws IOException {
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    static void deleteTree(Path folder) {
+        if (folder == null || !Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(folder)) {
+            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a prepared copy that could not be removed is left for the operator; nothing live is in it
+        }
+    }
+
+    /** tar -t of the artifact: its entry count must match the facts. Shared by the tar-based components. */
+    static void verifyTar(String component, Verification v) throws IOException {
+        Path listing = v.scratch().resolve("tar-listing.txt");
+        try (InputStream tar = v.reader().openDecompressed(v.artifact())) {
+            new ExternalTool(component, "tar -t").streamFrom(List.of("sh", "-c", "tar --list --file=- > \"$0\"",
+                    listing.toString()), Map.of(), null, tar);
+        }
+        long entries;
+        try (Stream<String> lines = Files.lines(listing, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            entries = lines.count();
+        }
+        Object expected = v.facts().get("tar_entries");
+        if (expected != null && ((Number) expected).longValue() != entries) {
+            throw new StepFailure(component, "verify tar", v.artifact().path() + " lists " + entries
+                    + " entries but the manifest says " + expected);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package com.customercaregpt.backup.component;
+
+import com.customercaregpt.backup.pipeline.ArtifactReader;
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** What a component gets while it restores: the backed-up record, its artifacts, and the operator's targets. */
+public interface RestoreContext {
+
+    String backupId();
+
+    /** This component's record in the manifest: artifacts and facts. */
+    ComponentRecord record();
+
+    /** The artifact whose path ends with {@code fileName} (plus the compression suffix). */
+    default Artifact artifact(String fileName) {
+        String prefix = record().name() + "/" + fileName;
+        return record().artifacts().stream()
+                .filter(a -> a.path().equals(prefix) || a.path().startsWith(prefix + "."))
+                .findFirst()
+                .orElseThrow(() -> new com.customercaregpt.backup.backup.StepFailure(record().name(), "restore",
+                        "backup " + backupId() + " has no artifact " + prefix));
+    }
+
+    ArtifactReader reader();
+
+    /** UTC time of this restore, yyyyMMdd_HHmmss: names what is kept (name_pre_restore_<label>). */
+    String label();
+
+    /** --target-database: restore beside the live database under this name; nothing live is replaced. */
+    Optional<String> targetDatabase();
+
+    /** --target-dir: restore files into this folder; nothing live is replaced. */
+    Optional<Path> targetDir();
+
+    /** A private folder removed when the restore ends. */
+    Path scratch() throws IOException;
+
+    /** Where data saved from a live system before it is replaced goes (Redis's RDB): repository/pre-restore/<label>/. */
+    Path preRestoreArea() throws IOException;
+}

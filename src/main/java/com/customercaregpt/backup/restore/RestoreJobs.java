@@ -1,0 +1,281 @@
+package com.customercaregpt.backup.restore;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.component.BackupComponent;
+import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.PreparedRestore;
+import com.customercaregpt.backup.component.RestoreContext;
+import com.customercaregpt.backup.inventory.Inventory;
+import com.customercaregpt.backup.pipeline.ArtifactReader;
+import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
+import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The steps of the restore route. The order is the safety: every artifact's checksum first; then
+ * every component prepared beside its live data and checked against the backup's facts (nothing
+ * live changes); only then the swaps, each keeping what it replaced; then checks on the live
+ * systems. A restore that stops before a component's swap leaves that component as it was.
+ */
+public final class RestoreJobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreJobs.class);
+    private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
+    /** Components that --target-dir applies to; --target-database applies to database. */
+    private static final Set<String> FOLDER_COMPONENTS = Set.of("uploads", "chromadb", "config");
+
+    /** An isolated restore (a target given) touches only the components its targets apply to. */
+    private static Set<String> allowedComponents(RestoreRequest request) {
+        if (request.targetDatabase() == null && request.targetDir() == null) {
+            return Set.copyOf(Components.ALL);
+        }
+        Set<String> allowed = new java.util.HashSet<>();
+        if (request.targetDatabase() != null) {
+            allowed.add("database");
+        }
+        if (request.targetDir() != null) {
+            allowed.addAll(FOLDER_COMPONENTS);
+        }
+        return allowed;
+    }
+
+    private final Repository repository;
+    private final Inventory inventory;
+    private final Components components;
+    private final Path preRestoreRoot;
+    private final Path scratchRoot;
+
+    public RestoreJobs(Repository repository, Inventory inventory, Components components, Path preRestoreRoot,
+                       Path scratchRoot) {
+        this.repository = repository;
+        this.inventory = inventory;
+        this.components = components;
+        this.preRestoreRoot = preRestoreRoot;
+        this.scratchRoot = scratchRoot;
+    }
+
+    /** One restore while it runs. */
+    public static final class Job {
+        final RestoreRequest request;
+        final Manifest manifest;
+        final List<String> componentNames;
+        final String label;
+        final Map<String, PreparedRestore> prepared = new LinkedHashMap<>();
+        final List<String> committed = new ArrayList<>();
+        final List<String> kept = new ArrayList<>();
+        final Map<String, List<String>> plan = new LinkedHashMap<>();
+
+        Job(RestoreRequest request, Manifest manifest, List<String> componentNames, String label) {
+            this.request = request;
+            this.manifest = manifest;
+            this.componentNames = componentNames;
+            this.label = label;
+        }
+
+        public List<String> getComponentNames() {
+            return componentNames;
+        }
+
+        public boolean isDryRun() {
+            return request.dryRun();
+        }
+
+        public String getBackupId() {
+            return manifest.backupId();
+        }
+    }
+
+    /** Checks the request against the backup; nothing is read beyond the manifest yet. */
+    public Job plan(RestoreRequest request) throws IOException {
+        Manifest manifest = inventory.manifest(request.backupId());
+        List<String> available = manifest.components().stream()
+                .filter(c -> Manifest.COMPLETED.equals(c.status())).map(ComponentRecord::name).toList();
+        Set<String> allowed = allowedComponents(request);
+        List<String> names = request.components().isEmpty()
+                ? available.stream().filter(allowed::contains).toList()
+                : Components.resolve(request.components());
+        for (String name : names) {
+            if (!available.contains(name)) {
+                throw new UsageError("backup " + manifest.backupId() + " holds no completed " + name
+                        + " (it holds: " + String.join(", ", available) + ")");
+            }
+            if (!allowed.contains(name)) {
+                throw new UsageError(name + " cannot be restored with --target-database/--target-dir; "
+                        + "--target-database applies to database, --target-dir to uploads, chromadb and config");
+            }
+        }
+        if (request.targetDatabase() != null && !request.targetDatabase().matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+            throw new UsageError("--target-database must be a plain name (letters, digits, _), got '"
+                    + request.targetDatabase() + "'");
+        }
+        if (names.isEmpty()) {
+            throw new UsageError("nothing to restore from " + manifest.backupId());
+        }
+        Job job = new Job(request, manifest, names, LABEL.format(Instant.now()));
+        LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
+        return job;
+    }
+
+    /** --dry-run: what each component would do, without changing anything. */
+    public RestoreReport dryRun(Job job) throws Exception {
+        for (String name : job.componentNames) {
+            job.plan.put(name, components.get(name).planRestore(context(job, name)));
+        }
+        return report(job, "planned", null);
+    }
+
+    /** Step 1: every artifact that will be used is read whole and its checksum checked. */
+    public void verifyArtifacts(Job job) {
+        for (String name : job.componentNames) {
+            ComponentRecord record = record(job, name);
+            ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name);
+            record.artifacts().forEach(reader::verifyChecksum);
+        }
+        LOG.info("Restore {}: checksums of {} verified", job.label, String.join(" ", job.componentNames));
+    }
+
+    /** Step 2: one component restored beside its live data and checked. */
+    public void prepare(Job job, String name) throws Exception {
+        BackupComponent component = components.get(name);
+        RestoreContext context = context(job, name);
+        job.plan.put(name, component.planRestore(context));
+        job.prepared.put(name, component.prepareRestore(context));
+        LOG.info("Restore {}: {} prepared and checked", job.label, name);
+    }
+
+    public boolean needsServiceStopped(Job job, String name) {
+        return job.prepared.get(name).needsServiceStopped();
+    }
+
+    /** Step 3: the swap. What it replaced is kept and recorded in pre-restore/<label>/kept.json. */
+    public void commit(Job job, String name) throws Exception {
+        List<String> kept = job.prepared.get(name).commit();
+        job.committed.add(name);
+        job.kept.addAll(kept);
+        writeKeptList(job);
+        LOG.info("Restore {}: {} restored{}", job.label, name, kept.isEmpty() ? "" : "; kept " + String.join(", ", kept));
+    }
+
+    /** Step 4: the live system against the backup's facts. */
+    public void checkLive(Job job, String name) throws Exception {
+        job.prepared.get(name).checkLive();
+    }
+
+    /** Always: discard prepared copies that were not swapped in, and the scratch folder. */
+    public void close(Job job) {
+        job.prepared.forEach((name, prepared) -> {
+            if (!job.committed.contains(name)) {
+                prepared.discard();
+            }
+        });
+        deleteTree(scratchRoot.resolve("restore-" + job.label));
+    }
+
+    public RestoreReport finish(Job job) {
+        return report(job, "completed", null);
+    }
+
+    /** Fails the caller with the restore's own error, after it was recorded. */
+    public void rethrow(Exception error) throws Exception {
+        throw error;
+    }
+
+    public RestoreReport failed(Job job, Exception error) {
+        return report(job, "failed", error == null ? null : error.getMessage());
+    }
+
+    private RestoreReport report(Job job, String status, String error) {
+        return new RestoreReport(job.manifest.backupId(), job.label, job.request.dryRun(), status,
+                job.componentNames, job.plan, List.copyOf(job.kept), error);
+    }
+
+    private void writeKeptList(Job job) throws IOException {
+        Path folder = Files.createDirectories(preRestoreRoot.resolve(job.label));
+        Map<String, Object> kept = new LinkedHashMap<>();
+        kept.put("backup_id", job.manifest.backupId());
+        kept.put("restored_components", job.committed);
+        kept.put("kept", job.kept);
+        Files.write(folder.resolve("kept.json"), ManifestCodec.JSON.writeValueAsString(kept).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ComponentRecord record(Job job, String name) {
+        return job.manifest.components().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new StepFailure(name, "restore", "not in backup " + job.manifest.backupId()));
+    }
+
+    private RestoreContext context(Job job, String name) {
+        ComponentRecord record = record(job, name);
+        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name);
+        return new RestoreContext() {
+            @Override
+            public String backupId() {
+                return job.manifest.backupId();
+            }
+
+            @Override
+            public ComponentRecord record() {
+                return record;
+            }
+
+            @Override
+            public ArtifactReader reader() {
+                return reader;
+            }
+
+            @Override
+            public String label() {
+                return job.label;
+            }
+
+            @Override
+            public Optional<String> targetDatabase() {
+                return Optional.ofNullable(job.request.targetDatabase());
+            }
+
+            @Override
+            public Optional<Path> targetDir() {
+                return Optional.ofNullable(job.request.targetDir()).map(p -> p.toAbsolutePath().normalize());
+            }
+
+            @Override
+            public Path scratch() throws IOException {
+                return Files.createDirectories(scratchRoot.resolve("restore-" + job.label).resolve(name));
+            }
+
+            @Override
+            public Path preRestoreArea() throws IOException {
+                return Files.createDirectories(preRestoreRoot.resolve(job.label));
+            }
+        };
+    }
+
+    private static void deleteTree(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (var tree = Files.walk(folder)) {
+            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Could not remove scratch folder {}: {}", folder, e.getMessage());
+        }
+    }
+}
