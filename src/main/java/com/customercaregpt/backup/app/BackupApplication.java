@@ -74,7 +74,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
         main.bind("restoreJobs", new RestoreJobs(repository, inventory, components,
-                repositoryPath.resolve("pre-restore"), scratch));
+                repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
         main.bind("verifier", new Verifier(repository, inventory, components, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));

@@ -7,6 +7,7 @@ import com.customercaregpt.backup.pipeline.ExternalTool;
 import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,8 +22,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * PostgreSQL, as a pg_dump custom-format archive. pg_dump runs uncompressed (-Z0) and the
- * pipeline compresses once. The facts (row counts) are counted in the very snapshot pg_dump
+ * PostgreSQL, as a pg_dump custom-format archive. pg_dump runs uncompressed (-Z0) into a scratch
+ * file and the pipeline compresses once. The facts (row counts) are counted in the very snapshot pg_dump
  * dumps, exported from our own transaction, so they match the archive exactly.
  */
 public final class DatabaseComponent implements BackupComponent {
@@ -45,26 +46,31 @@ public final class DatabaseComponent implements BackupComponent {
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         String pgDump = toolOrFail("pg_dump");
+        Path dumpFile = context.scratch().resolve(ARTIFACT);
         try (Connection snapshotHolder = connectOrFail()) {
             String snapshot = exportSnapshot(snapshotHolder);
+            // To a file, not a pipe: only a seekable archive records where each table's data
+            // starts, which pg_restore --jobs needs to restore tables in parallel.
             List<String> command = new ArrayList<>(List.of(pgDump, "--format=custom", "--compress=0",
-                    "--snapshot=" + snapshot, "--dbname=" + postgres.database()));
+                    "--snapshot=" + snapshot, "--dbname=" + postgres.database(), "--file=" + dumpFile));
             command.addAll(postgres.connectionArguments());
-
-            try (ArtifactOutput out = context.newArtifact(ARTIFACT, FORMAT)) {
-                // Count rows while pg_dump streams: both read the same snapshot.
-                CompletableFuture<Void> dump = CompletableFuture.runAsync(() ->
-                        new ExternalTool(NAME, "pg_dump").streamTo(command, postgres.environment(), null, out));
-                Map<String, Object> facts;
-                try {
-                    facts = facts(snapshotHolder);
-                } finally {
-                    joinUnwrapped(dump);
-                }
-                out.commit();
-                facts.put("pg_dump_version", pgDumpVersion(pgDump));
-                return facts;
+            // Count rows while pg_dump runs: both read the same snapshot.
+            CompletableFuture<Void> dump = CompletableFuture.runAsync(() -> new ExternalTool(NAME, "pg_dump")
+                    .streamTo(command, postgres.environment(), null, OutputStream.nullOutputStream()));
+            Map<String, Object> facts;
+            try {
+                facts = facts(snapshotHolder);
+            } finally {
+                joinUnwrapped(dump);
             }
+            try (ArtifactOutput out = context.newArtifact(ARTIFACT, FORMAT)) {
+                Files.copy(dumpFile, out);
+                out.commit();
+            } finally {
+                Files.deleteIfExists(dumpFile);
+            }
+            facts.put("pg_dump_version", pgDumpVersion(pgDump));
+            return facts;
         }
     }
 
@@ -176,11 +182,9 @@ public final class DatabaseComponent implements BackupComponent {
             return List.of("database " + kept);
         }
 
+        /** The live database is now the very one whose row counts were checked before the rename. */
         @Override
-        public void checkLive() throws SQLException {
-            if (context.targetDatabase().isEmpty()) {
-                checkRowCounts(postgres.database(), context.record().facts());
-            }
+        public void checkLive() {
         }
 
         @Override

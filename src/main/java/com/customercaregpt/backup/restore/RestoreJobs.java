@@ -63,9 +63,11 @@ public final class RestoreJobs {
     private final Components components;
     private final Path preRestoreRoot;
     private final Path scratchRoot;
+    private final int parallelism;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, Path preRestoreRoot,
-                       Path scratchRoot) {
+                       Path scratchRoot, int parallelism) {
+        this.parallelism = parallelism;
         this.repository = repository;
         this.inventory = inventory;
         this.components = components;
@@ -79,10 +81,10 @@ public final class RestoreJobs {
         final Manifest manifest;
         final List<String> componentNames;
         final String label;
-        final Map<String, PreparedRestore> prepared = new LinkedHashMap<>();
+        final Map<String, PreparedRestore> prepared = new java.util.concurrent.ConcurrentHashMap<>();
         final List<String> committed = new ArrayList<>();
         final List<String> kept = new ArrayList<>();
-        final Map<String, List<String>> plan = new LinkedHashMap<>();
+        final Map<String, List<String>> plan = new java.util.concurrent.ConcurrentHashMap<>();
 
         Job(RestoreRequest request, Manifest manifest, List<String> componentNames, String label) {
             this.request = request;
@@ -153,8 +155,41 @@ public final class RestoreJobs {
         LOG.info("Restore {}: checksums of {} verified", job.label, String.join(" ", job.componentNames));
     }
 
-    /** Step 2: one component restored beside its live data and checked. */
-    public void prepare(Job job, String name) throws Exception {
+    /**
+     * Step 2: every component restored beside its live data and checked, {@code parallelism} at a
+     * time. All of them finish (or fail) before this returns, so no prepared copy outlives a failure
+     * unnoticed; the first failure is thrown.
+     */
+    public void prepareAll(Job job) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(parallelism, job.componentNames.size())));
+        try {
+            List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+            for (String name : job.componentNames) {
+                tasks.add(pool.submit(() -> {
+                    prepare(job, name);
+                    return null;
+                }));
+            }
+            Exception first = null;
+            for (java.util.concurrent.Future<?> task : tasks) {
+                try {
+                    task.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private void prepare(Job job, String name) throws Exception {
         BackupComponent component = components.get(name);
         RestoreContext context = context(job, name);
         job.plan.put(name, component.planRestore(context));
@@ -204,8 +239,10 @@ public final class RestoreJobs {
     }
 
     private RestoreReport report(Job job, String status, String error) {
+        Map<String, List<String>> plan = new LinkedHashMap<>();
+        job.componentNames.stream().filter(job.plan::containsKey).forEach(name -> plan.put(name, job.plan.get(name)));
         return new RestoreReport(job.manifest.backupId(), job.label, job.request.dryRun(), status,
-                job.componentNames, job.plan, List.copyOf(job.kept), error);
+                job.componentNames, plan, List.copyOf(job.kept), error);
     }
 
     private void writeKeptList(Job job) throws IOException {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Restore speed on the reference dataset (bench/generate-dataset.sh makes it):
+#   bare tools:  createdb + pg_restore -d from a pg_dump -Fc file, then tar xzf of the uploads
+#   ours:        backup-manager restore ID --components database uploads --yes (a live restore:
+#                checksums, restore beside the live data, count checks, swap)
+# Target: our wall time <= 0.7 x the bare tools'.
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+"$bench_dir/generate-dataset.sh"
+pg_start
+out="$work/restore"; rm -rf "$out"; mkdir -p "$out"
+(cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
+cat > "$work/restore.properties" <<PROPS
+backup.repository.path=$out/repository
+backup.database.host=127.0.0.1
+backup.database.port=$pg_port
+backup.database.name=reference
+backup.database.user=postgres
+backup.uploads.path=$work/uploads
+backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
+backup.catalog.user=postgres
+PROPS
+export BACKUP_DATABASE_PASSWORD="$PGPASSWORD" BACKUP_CATALOG_PASSWORD="$PGPASSWORD"
+seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
+# Each timed step starts from a quiet server: the previous step's dirty pages are flushed first.
+settle() { psql -qc CHECKPOINT postgres; sync; sleep 2; }
+
+echo "bench: preparing the bare files and our backup (not timed)"
+"$pg_bin/pg_dump" -Fc -f "$out/bare.dump" reference
+tar czf "$out/bare-uploads.tar.gz" -C "$work/uploads" .
+"$project_dir/backup-manager" --config "$work/restore.properties" create --components database uploads --output json \
+  > "$out/backup.json" 2> "$out/backup.log"
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backup_id"])' "$out/backup.json")
+
+dropdb --if-exists bare_restore; mkdir -p "$out/bare-uploads"
+settle
+bare_db=$(seconds sh -c "createdb bare_restore && '$pg_bin/pg_restore' -d bare_restore '$out/bare.dump'")
+settle
+bare_tar=$(seconds tar xzf "$out/bare-uploads.tar.gz" -C "$out/bare-uploads")
+bare=$(echo "$bare_db + $bare_tar" | bc)
+
+settle
+start=$(date +%s.%N)
+"$project_dir/backup-manager" --config "$work/restore.properties" restore "$id" \
+  --components database uploads --yes --output json > "$out/ours.json" 2> "$out/ours.log" || true
+ours=$(echo "$(date +%s.%N) - $start" | bc)
+grep -q '"status" : "completed"' "$out/ours.json" || { echo "bench: our restore failed"; cat "$out/ours.log"; exit 1; }
+
+# Leave the dataset as it was: drop what the restores kept.
+"$project_dir/backup-manager" --config "$work/restore.properties" cleanup --pre-restore --yes > /dev/null 2>&1
+dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"
+
+ratio=$(echo "scale=2; $ours / $bare" | bc)
+printf '\n%-52s %8s\n' "step" "seconds"
+printf '%-52s %8.1f\n' "bare: createdb + pg_restore -d (from -Fc)" "$bare_db" "bare: tar xzf uploads" "$bare_tar" \
+  "bare total" "$bare" "ours: restore --components database uploads" "$ours"
+printf '%-52s %8s\n' "ratio ours / bare (target <= 0.70)" "$ratio"
