@@ -10,7 +10,7 @@ out="$work/out"; rm -rf "$out"; mkdir -p "$out"
 # Build before timing (the launcher would otherwise build inside the measurement).
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
 
-cat > "$work/bench.properties" <<PROPS
+write_properties "$work/bench.properties" "$out/repository"
 backup.repository.path=$out/repository
 backup.database.host=127.0.0.1
 backup.database.port=$pg_port
@@ -20,7 +20,6 @@ backup.uploads.path=$work/uploads
 backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
 backup.catalog.user=postgres
 PROPS
-export BACKUP_DATABASE_PASSWORD="$PGPASSWORD" BACKUP_CATALOG_PASSWORD="$PGPASSWORD"
 
 seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 

@@ -28,3 +28,18 @@ pg_start() {
 pg_stop() {
   as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m fast stop >/dev/null 2>&1 || true
 }
+
+# The tool's settings for the reference dataset, backing up into $2 (passwords come from the environment).
+write_properties() {
+  cat > "$1" <<PROPS
+backup.repository.path=$2
+backup.database.host=127.0.0.1
+backup.database.port=$pg_port
+backup.database.name=reference
+backup.database.user=postgres
+backup.uploads.path=$work/uploads
+backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
+backup.catalog.user=postgres
+PROPS
+  export BACKUP_DATABASE_PASSWORD="$PGPASSWORD" BACKUP_CATALOG_PASSWORD="$PGPASSWORD"
+}

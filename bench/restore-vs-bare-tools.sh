@@ -9,7 +9,7 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 pg_start
 out="$work/restore"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
-cat > "$work/restore.properties" <<PROPS
+write_properties "$work/restore.properties" "$out/repository"
 backup.repository.path=$out/repository
 backup.database.host=127.0.0.1
 backup.database.port=$pg_port
@@ -19,7 +19,6 @@ backup.uploads.path=$work/uploads
 backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
 backup.catalog.user=postgres
 PROPS
-export BACKUP_DATABASE_PASSWORD="$PGPASSWORD" BACKUP_CATALOG_PASSWORD="$PGPASSWORD"
 seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 # Each timed step starts from a quiet server: the previous step's dirty pages are flushed first.
 settle() { psql -qc CHECKPOINT postgres; sync; sleep 2; }

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.backup;
 
+import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.ComponentContext;
 import com.customercaregpt.backup.component.Components;
@@ -100,7 +101,9 @@ public final class BackupJobs {
                     List.copyOf(artifacts), Map.of()));
             LOG.error("Backup {}: {}", job.id(), error);
         } finally {
-            deleteTree(scratch);
+            if (!Folders.deleteTreeQuietly(scratch)) {
+                LOG.warn("Could not remove scratch folder {}", scratch);
+            }
         }
     }
 
@@ -198,7 +201,7 @@ public final class BackupJobs {
                 boolean oldRestore = name.startsWith("restore-") && Files.getLastModifiedTime(entry).toInstant()
                         .isBefore(Instant.now().minus(Duration.ofDays(1)));
                 if (name.startsWith("restore-") ? oldRestore : !running.contains(owner)) {
-                    deleteTree(entry);
+                    Folders.deleteTreeQuietly(entry);
                 }
             }
         }
@@ -212,16 +215,6 @@ public final class BackupJobs {
                 : component + ": " + message;
     }
 
-    private static void deleteTree(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(folder)) {
-            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("Could not remove scratch folder {}: {}", folder, e.getMessage());
-        }
-    }
 
     private final class Context implements ComponentContext {
         private final BackupJob job;

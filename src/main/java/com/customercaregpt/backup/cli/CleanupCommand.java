@@ -1,12 +1,10 @@
 package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
-import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.restore.KeptData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.Console;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +40,9 @@ public final class CleanupCommand implements Callable<Integer> {
                     System.out.println("Nothing kept by restores.");
                     return 0;
                 }
-                Console console = System.console();
-                if (console == null) {
-                    throw new UsageError("not removing kept data without confirmation: no terminal; add --yes");
-                }
                 items.forEach(i -> System.out.println("  " + i.what() + "   (restore " + i.label() + " of " + i.backupId() + ")"));
-                String answer = console.readLine("Remove these %d items for good? [y/N] ", items.size());
-                if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
+                if (!Confirmation.ask("Remove these " + items.size() + " items for good?", "not removing kept data",
+                        "--yes")) {
                     System.err.println("Nothing removed.");
                     return 2;
                 }

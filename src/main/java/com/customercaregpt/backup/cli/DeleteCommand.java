@@ -2,7 +2,6 @@ package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.backup.Sizes;
-import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.repository.BackupId;
 import picocli.CommandLine.Command;
@@ -10,7 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.Console;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -32,16 +30,10 @@ public final class DeleteCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean json = parent.cli.json();
         new BackupId(backupId);
-        Console console = System.console();
-        if (!force) {
-            if (console == null) {
-                throw new UsageError("not deleting " + backupId + " without confirmation: no terminal; add --force");
-            }
-            String answer = console.readLine("Delete backup %s? This cannot be undone. [y/N] ", backupId);
-            if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
-                System.err.println("Not deleted.");
-                return 1;
-            }
+        if (!force && !Confirmation.ask("Delete backup " + backupId + "? This cannot be undone.",
+                "not deleting " + backupId, "--force")) {
+            System.err.println("Not deleted.");
+            return 1;
         }
         try (BackupApplication app = parent.cli.startApplication()) {
             BackupSummary deleted = app.request("direct:delete-backup", backupId, Map.of(), BackupSummary.class);

@@ -1,7 +1,6 @@
 package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
-import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.restore.RestoreReport;
 import com.customercaregpt.backup.restore.RestoreRequest;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.Console;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,17 +51,11 @@ public final class RestoreCommand implements Callable<Integer> {
         boolean json = parent.cli.json();
         new BackupId(backupId);
         boolean live = targetDatabase == null && targetDir == null;
-        if (!dryRun && !yes && live) {
-            Console console = System.console();
-            if (console == null) {
-                throw new UsageError("not restoring over live data without confirmation: no terminal; add --yes");
-            }
-            String answer = console.readLine("Restore %s over the live systems (%s)? What is replaced is kept. [y/N] ",
-                    backupId, components == null ? "all components" : String.join(" ", components));
-            if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
-                System.err.println("Not restored.");
-                return 2;
-            }
+        if (!dryRun && !yes && live && !Confirmation.ask("Restore " + backupId + " over the live systems ("
+                + (components == null ? "all components" : String.join(" ", components)) + ")? What is replaced is kept.",
+                "not restoring over live data", "--yes")) {
+            System.err.println("Not restored.");
+            return 2;
         }
         try (BackupApplication app = parent.cli.startApplication()) {
             RestoreReport report = app.request("direct:restore",

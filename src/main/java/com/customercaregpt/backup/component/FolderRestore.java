@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ExternalTool;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
@@ -71,10 +72,10 @@ final class FolderRestore implements PreparedRestore {
             }
             checkCounts(component, target, context.record().facts());
         } catch (IOException e) {
-            deleteTree(isolated ? null : target);
+            Folders.deleteTreeQuietly(isolated ? null : target);
             throw new StepFailure(component, "restore", "cannot extract into " + target + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteTree(isolated ? null : target);
+            Folders.deleteTreeQuietly(isolated ? null : target);
             throw e;
         }
         return new FolderRestore(component, live, target, isolated, context.label(), stopService && !isolated, liveCheck);
@@ -127,7 +128,7 @@ final class FolderRestore implements PreparedRestore {
     @Override
     public void discard() {
         if (!isolated) {
-            deleteTree(prepared);
+            Folders.deleteTreeQuietly(prepared);
         }
     }
 
@@ -175,16 +176,6 @@ final class FolderRestore implements PreparedRestore {
         }
     }
 
-    static void deleteTree(Path folder) {
-        if (folder == null || !Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(folder)) {
-            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a prepared copy that could not be removed is left for the operator; nothing live is in it
-        }
-    }
 
     /** tar -t of the artifact: its entry count must match the facts. Shared by the tar-based components. */
     static void verifyTar(String component, Verification v) throws IOException {

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.restore;
 
+import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.repository.ManifestCodec;
@@ -71,7 +72,7 @@ public final class KeptData {
             removeItem(item);
         }
         for (String label : items.stream().map(Item::label).distinct().toList()) {
-            deleteTree(preRestoreRoot.resolve(label));
+            Folders.deleteTree(preRestoreRoot.resolve(label));
         }
         return items;
     }
@@ -93,17 +94,7 @@ public final class KeptData {
         if (!keptFolder && !insideArea) {
             throw new StepFailure("cleanup", "pre-restore", "refusing to remove " + path + ": not kept by a restore");
         }
-        deleteTree(path);
+        Folders.deleteTree(path);
     }
 
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(path)) {
-            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

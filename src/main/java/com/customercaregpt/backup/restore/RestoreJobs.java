@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.restore;
 
+import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.BackupComponent;
@@ -222,7 +223,7 @@ public final class RestoreJobs {
                 prepared.discard();
             }
         });
-        deleteTree(scratchRoot.resolve("restore-" + job.label));
+        Folders.deleteTreeQuietly(scratchRoot.resolve("restore-" + job.label));
     }
 
     public RestoreReport finish(Job job) {
@@ -305,14 +306,4 @@ public final class RestoreJobs {
         };
     }
 
-    private static void deleteTree(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (var tree = Files.walk(folder)) {
-            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("Could not remove scratch folder {}: {}", folder, e.getMessage());
-        }
-    }
 }

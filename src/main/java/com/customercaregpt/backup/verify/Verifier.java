@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.verify;
 
+import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.BackupJobs;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.Verification;
@@ -77,7 +78,7 @@ public final class Verifier {
                     LOG.error("Verify {}: {}", id, error);
                     checks.add(new VerifyReport.ArtifactCheck(component.name(), artifact.path(), VerifyReport.BAD, error));
                 } finally {
-                    deleteTree(scratch);
+                    Folders.deleteTreeQuietly(scratch);
                 }
             }
         }
@@ -86,11 +87,4 @@ public final class Verifier {
         return new VerifyReport(id.value(), ok ? VerifyReport.OK : VerifyReport.BAD, checks);
     }
 
-    private static void deleteTree(Path folder) {
-        try (var tree = Files.walk(folder)) {
-            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // scratch; removed by the next backup otherwise
-        }
-    }
 }

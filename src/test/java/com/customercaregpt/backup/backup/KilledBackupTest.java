@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.backup;
 
+import com.customercaregpt.backup.fixtures.ChildJvm;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.TestStack;
 import org.junit.jupiter.api.AfterEach;
@@ -53,12 +54,10 @@ class KilledBackupTest {
             properties.store(out, null);
         }
 
-        Process child = new ProcessBuilder(javaCommand(config, "create", "--components", "uploads"))
+        Process child = new ProcessBuilder(ChildJvm.command(config, "create", "--components", "uploads"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("child.log").toFile()).start();
         Path part = waitForPartialArtifact(repository, child);
-        List<ProcessHandle> tools = descendantsOf(child).toList();
-        child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no finally block runs
-        tools.forEach(ProcessHandle::destroyForcibly);
+        ChildJvm.kill(child); // SIGKILL: no shutdown hook, no finally block runs
         assertTrue(Files.exists(part), "killed while the artifact was being written");
 
         Path folder = part.getParent().getParent();
@@ -93,20 +92,5 @@ class KilledBackupTest {
             Thread.sleep(50);
         }
         throw new AssertionError("no artifact was started within 60 s");
-    }
-
-    private static Stream<ProcessHandle> descendantsOf(Process process) {
-        return process.toHandle().descendants();
-    }
-
-    /** The tool in a JVM of its own, with the test classpath (surefire's manifest jar carries it). */
-    private static List<String> javaCommand(Path config, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dbackup.home=" + TestStack.projectHome(),
-                "com.customercaregpt.backup.Main", "--config", config.toString()));
-        command.addAll(List.of(args));
-        return command;
     }
 }

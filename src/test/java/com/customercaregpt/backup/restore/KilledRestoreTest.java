@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.restore;
 
+import com.customercaregpt.backup.fixtures.ChildJvm;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.Fingerprints;
 import com.customercaregpt.backup.fixtures.TestStack;
@@ -63,12 +64,10 @@ class KilledRestoreTest {
         Files.delete(uploads.resolve("big.bin"));
         Map<String, String> live = Fingerprints.tree(uploads);
 
-        Process child = new ProcessBuilder(javaCommand(config, "restore", id, "--yes"))
+        Process child = new ProcessBuilder(ChildJvm.command(config, "restore", id, "--yes"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("child.log").toFile()).start();
         waitForExtraction(uploads.getParent(), child);
-        List<ProcessHandle> tools = child.toHandle().descendants().toList();
-        child.destroyForcibly().waitFor();
-        tools.forEach(ProcessHandle::destroyForcibly);
+        ChildJvm.kill(child);
 
         Fingerprints.assertSame(live, Fingerprints.tree(uploads), "the live uploads after a killed restore");
         try (Stream<Path> siblings = Files.list(work)) {
@@ -97,13 +96,4 @@ class KilledRestoreTest {
         throw new AssertionError("extraction did not start within 60 s");
     }
 
-    private static List<String> javaCommand(Path config, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dbackup.home=" + TestStack.projectHome(),
-                "com.customercaregpt.backup.Main", "--config", config.toString()));
-        command.addAll(List.of(args));
-        return command;
-    }
 }
