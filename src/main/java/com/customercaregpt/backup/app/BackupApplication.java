@@ -14,6 +14,7 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.repository.LocalRepository;
+import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.service.ServiceCommands;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -59,11 +60,12 @@ public final class BackupApplication implements AutoCloseable {
         Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))
                 .toAbsolutePath();
         Components components = new Components(settings);
+        ManifestKeys keys = new ManifestKeys(settings.get("backup.encryption.key-file", ""));
         Inventory inventory = new Inventory(repository, markers);
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),
-                settings.getInt("backup.retention.full-days", 30), scratch, toolVersion());
+                settings.getInt("backup.retention.full-days", 30), scratch, toolVersion(), keys);
         PGSimpleDataSource catalog = CatalogSchema.dataSource(settings.get("backup.catalog.url"),
                 settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", ""));
         ExecutorService componentPool = Executors.newFixedThreadPool(
@@ -73,10 +75,10 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
-        main.bind("restoreJobs", new RestoreJobs(repository, inventory, components,
+        main.bind("restoreJobs", new RestoreJobs(repository, inventory, components, keys,
                 repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
-        main.bind("verifier", new Verifier(repository, inventory, components, scratch));
+        main.bind("verifier", new Verifier(repository, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         main.bind("catalogDataSource", catalog);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);

@@ -23,8 +23,14 @@ public final class BackupJob {
     private final Map<String, ComponentRecord> results = new ConcurrentHashMap<>();
     private final Map<String, ArtifactOutput> writing = new ConcurrentHashMap<>();
 
+    private final com.customercaregpt.backup.pipeline.crypto.DataKey dataKey;
+    private final com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey;
+
     BackupJob(BackupId id, String type, List<String> componentNames, int retentionDays, Instant createdAt,
-              String trigger) {
+              String trigger, com.customercaregpt.backup.pipeline.crypto.DataKey dataKey,
+              com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey) {
+        this.dataKey = dataKey;
+        this.wrappedKey = wrappedKey;
         this.id = id;
         this.type = type;
         this.componentNames = List.copyOf(componentNames);
@@ -56,6 +62,15 @@ public final class BackupJob {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** The backup's data key when encryption is on; null otherwise. */
+    com.customercaregpt.backup.pipeline.crypto.DataKey dataKey() {
+        return dataKey;
+    }
+
+    com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey() {
+        return wrappedKey;
     }
 
     public String trigger() {

@@ -11,6 +11,7 @@ import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.repository.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +45,14 @@ public final class BackupJobs {
     private final int defaultRetentionDays;
     private final Path scratchRoot;
     private final String toolVersion;
+    private final ManifestKeys keys;
     private final Map<BackupId, ProgressMarkers.Claim> claims = new ConcurrentHashMap<>();
     private volatile BackupJob current;
 
     public BackupJobs(Repository repository, Components components, ProgressMarkers markers, Compression compression,
-                      int compressionLevel, int defaultRetentionDays, Path scratchRoot, String toolVersion) {
+                      int compressionLevel, int defaultRetentionDays, Path scratchRoot, String toolVersion,
+                      ManifestKeys keys) {
+        this.keys = keys;
         this.repository = repository;
         this.components = components;
         this.markers = markers;
@@ -73,11 +77,18 @@ public final class BackupJobs {
         if (retention < 1) {
             throw new UsageError("retention days must be at least 1, got " + retention);
         }
+        // A bad key file stops the backup here, before anything is written.
+        com.customercaregpt.backup.pipeline.crypto.DataKey dataKey = null;
+        com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey = null;
+        if (keys.enabled()) {
+            dataKey = com.customercaregpt.backup.pipeline.crypto.DataKey.generate();
+            wrappedKey = dataKey.wrap(keys.masterKey());
+        }
         removeAbandoned();
         Instant now = Instant.now();
         BackupId id = repository.allocate(now);
         claims.put(id, markers.claim(id, now));
-        BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger());
+        BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger(), dataKey, wrappedKey);
         current = job;
         LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
         return job;
@@ -140,8 +151,9 @@ public final class BackupJobs {
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, job.getId(), job.type(), status,
                 job.createdAt().toString(), completed.toString(), toolVersion, job.retentionDays(),
                 job.createdAt().plus(Duration.ofDays(job.retentionDays())).toString(), ProgressMarkers.hostName(),
-                results);
-        repository.writeManifest(job.id(), ManifestCodec.write(manifest));
+                results, job.wrappedKey());
+        Manifest stored = job.dataKey() == null ? manifest : ManifestKeys.seal(manifest, job.dataKey());
+        repository.writeManifest(job.id(), ManifestCodec.write(stored));
         ProgressMarkers.Claim claim = claims.remove(job.id());
         if (claim != null) {
             claim.release();
@@ -149,7 +161,7 @@ public final class BackupJobs {
         current = null;
         LOG.info("Backup {} {}: {} stored in {}", job.id(), status, Sizes.human(manifest.totalSizeBytes()),
                 repository.location());
-        return manifest;
+        return stored;
     }
 
     /**
@@ -232,7 +244,10 @@ public final class BackupJobs {
         @Override
         public ArtifactOutput newArtifact(String fileName, String format) throws IOException {
             String path = component + "/" + fileName + compression.suffix();
-            ArtifactOutput output = new ArtifactOutput(path, format, compression, compressionLevel,
+            if (job.dataKey() != null) {
+                path += com.customercaregpt.backup.pipeline.crypto.Envelope.SUFFIX;
+            }
+            ArtifactOutput output = new ArtifactOutput(path, format, compression, compressionLevel, job.dataKey(),
                     repository.createArtifact(job.id(), path), artifacts::add);
             job.writing(component, output);
             return output;

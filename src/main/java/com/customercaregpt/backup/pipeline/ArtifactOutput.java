@@ -29,18 +29,29 @@ public final class ArtifactOutput extends OutputStream {
     private final CountingOutputStream raw;
     private final OutputStream head;
     private final java.util.function.Consumer<Artifact> onCommit;
+    private final String encryption;
     private Artifact result;
 
     public ArtifactOutput(String path, String format, Compression compression, int level, ArtifactStream target,
                           java.util.function.Consumer<Artifact> onCommit) throws IOException {
+        this(path, format, compression, level, null, target, onCommit);
+    }
+
+    /** With {@code dataKey} set, the compressed bytes are encrypted before they are checksummed and stored. */
+    public ArtifactOutput(String path, String format, Compression compression, int level,
+                          com.customercaregpt.backup.pipeline.crypto.DataKey dataKey, ArtifactStream target,
+                          java.util.function.Consumer<Artifact> onCommit) throws IOException {
         this.onCommit = onCommit;
+        this.encryption = dataKey == null ? "none" : com.customercaregpt.backup.pipeline.crypto.Envelope.ARTIFACT_ENCRYPTION;
         this.path = path;
         this.format = format;
         this.compression = compression;
         this.target = target;
         this.sha256 = newSha256();
         this.stored = new CountingOutputStream(new DigestOutputStream(target, sha256));
-        this.raw = new CountingOutputStream(compression.compress(new BufferedOutputStream(stored, BUFFER), level));
+        OutputStream sealed = dataKey == null ? new BufferedOutputStream(stored, BUFFER)
+                : dataKey.encrypt(new BufferedOutputStream(stored, BUFFER));
+        this.raw = new CountingOutputStream(compression.compress(sealed, level));
         this.head = new BufferedOutputStream(raw, BUFFER);
     }
 
@@ -63,7 +74,7 @@ public final class ArtifactOutput extends OutputStream {
     public Artifact commit() throws IOException {
         if (result == null) {
             head.close();
-            result = new Artifact(path, format, compression.label(), "none", stored.count(), raw.count(),
+            result = new Artifact(path, format, compression.label(), encryption, stored.count(), raw.count(),
                     HexFormat.of().formatHex(sha256.digest()));
             onCommit.accept(result);
         }

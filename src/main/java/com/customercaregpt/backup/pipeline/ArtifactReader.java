@@ -29,7 +29,16 @@ public final class ArtifactReader {
     private final BackupId backup;
     private final String component;
 
+    private final com.customercaregpt.backup.pipeline.crypto.DataKey dataKey;
+
     public ArtifactReader(Repository repository, BackupId backup, String component) {
+        this(repository, backup, component, null);
+    }
+
+    /** {@code dataKey} decrypts the artifacts of an encrypted backup; null for one that is not. */
+    public ArtifactReader(Repository repository, BackupId backup, String component,
+                          com.customercaregpt.backup.pipeline.crypto.DataKey dataKey) {
+        this.dataKey = dataKey;
         this.repository = repository;
         this.backup = backup;
         this.component = component;
@@ -47,7 +56,16 @@ public final class ArtifactReader {
     /** The decompressed content; the checksum is checked when the stream reaches its end. */
     public InputStream openDecompressed(Artifact artifact) {
         try {
-            return Compression.parse(artifact.compression()).decompress(openStored(artifact));
+            InputStream stored = openStored(artifact);
+            if (!"none".equals(artifact.encryption())) {
+                if (dataKey == null) {
+                    stored.close();
+                    throw new StepFailure(component, "decrypt", artifact.path() + " of " + backup
+                            + " is encrypted and no key was given");
+                }
+                stored = dataKey.decrypt(stored);
+            }
+            return Compression.parse(artifact.compression()).decompress(stored);
         } catch (IOException e) {
             throw unreadable(artifact, e);
         }

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.repository;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.customercaregpt.backup.pipeline.crypto.WrappedKey;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Map;
  * docs/repository-format.md. Field names in JSON are snake_case.
  */
 @JsonPropertyOrder({"formatVersion", "backupId", "type", "status", "createdAt", "completedAt", "toolVersion",
-        "retentionDays", "expiresAt", "host", "components"})
+        "retentionDays", "expiresAt", "host", "dataKey", "components"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(
         int formatVersion,
@@ -24,16 +25,29 @@ public record Manifest(
         int retentionDays,
         String expiresAt,
         String host,
-        List<ComponentRecord> components) {
+        List<ComponentRecord> components,
+        WrappedKey dataKey) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** Version 2 added encryption: data_key, facts_encrypted, encrypted artifacts. */
+    public static final int FORMAT_VERSION = 2;
+    /** The versions this tool reads. */
+    public static final java.util.Set<Integer> READABLE_VERSIONS = java.util.Set.of(1, 2);
+
+    public Manifest withComponents(List<ComponentRecord> newComponents) {
+        return new Manifest(formatVersion, backupId, type, status, createdAt, completedAt, toolVersion, retentionDays,
+                expiresAt, host, newComponents, dataKey);
+    }
+
+    public boolean encrypted() {
+        return dataKey != null;
+    }
 
     public static final String COMPLETED = "completed";
     public static final String PARTIAL = "partial";
     public static final String FAILED = "failed";
 
     /** What became of one component in this backup. */
-    @JsonPropertyOrder({"name", "status", "error", "startedAt", "completedAt", "artifacts", "facts"})
+    @JsonPropertyOrder({"name", "status", "error", "startedAt", "completedAt", "artifacts", "facts", "factsEncrypted"})
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ComponentRecord(
             String name,
@@ -42,7 +56,17 @@ public record Manifest(
             String startedAt,
             String completedAt,
             List<Artifact> artifacts,
-            Map<String, Object> facts) {
+            Map<String, Object> facts,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String factsEncrypted) {
+
+        public ComponentRecord(String name, String status, String error, String startedAt, String completedAt,
+                               List<Artifact> artifacts, Map<String, Object> facts) {
+            this(name, status, error, startedAt, completedAt, artifacts, facts, null);
+        }
+
+        public ComponentRecord withFacts(Map<String, Object> newFacts, String newFactsEncrypted) {
+            return new ComponentRecord(name, status, error, startedAt, completedAt, artifacts, newFacts, newFactsEncrypted);
+        }
     }
 
     /** One stored file. {@code sha256} and {@code sizeBytes} describe the stored (compressed) bytes. */

@@ -34,9 +34,9 @@ public final class ManifestCodec {
         } catch (IOException e) {
             throw new CorruptManifestException(id + ": manifest.json is not valid: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        if (manifest.formatVersion() != Manifest.FORMAT_VERSION) {
+        if (!Manifest.READABLE_VERSIONS.contains(manifest.formatVersion())) {
             throw new CorruptManifestException(id + ": manifest format_version " + manifest.formatVersion()
-                    + " is not supported by this tool (it reads version " + Manifest.FORMAT_VERSION + ")");
+                    + " is not supported by this tool (it reads versions " + Manifest.READABLE_VERSIONS + ")");
         }
         if (!id.value().equals(manifest.backupId())) {
             throw new CorruptManifestException(id + ": manifest names another backup, '" + manifest.backupId() + "'");

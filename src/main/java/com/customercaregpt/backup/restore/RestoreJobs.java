@@ -13,6 +13,8 @@ import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.ManifestKeys;
+import com.customercaregpt.backup.pipeline.crypto.DataKey;
 import com.customercaregpt.backup.repository.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +68,11 @@ public final class RestoreJobs {
     private final Path scratchRoot;
     private final int parallelism;
 
-    public RestoreJobs(Repository repository, Inventory inventory, Components components, Path preRestoreRoot,
-                       Path scratchRoot, int parallelism) {
+    private final ManifestKeys keys;
+
+    public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
+                       Path preRestoreRoot, Path scratchRoot, int parallelism) {
+        this.keys = keys;
         this.parallelism = parallelism;
         this.repository = repository;
         this.inventory = inventory;
@@ -87,7 +92,10 @@ public final class RestoreJobs {
         final List<String> kept = new ArrayList<>();
         final Map<String, List<String>> plan = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Job(RestoreRequest request, Manifest manifest, List<String> componentNames, String label) {
+        final DataKey dataKey;
+
+        Job(RestoreRequest request, Manifest manifest, List<String> componentNames, String label, DataKey dataKey) {
+            this.dataKey = dataKey;
             this.request = request;
             this.manifest = manifest;
             this.componentNames = componentNames;
@@ -109,7 +117,10 @@ public final class RestoreJobs {
 
     /** Checks the request against the backup; nothing is read beyond the manifest yet. */
     public Job plan(RestoreRequest request) throws IOException {
-        Manifest manifest = inventory.manifest(request.backupId());
+        Manifest sealed = inventory.manifest(request.backupId());
+        // A wrong or missing key stops the restore here, before anything is read or touched.
+        DataKey dataKey = keys.open(sealed);
+        Manifest manifest = ManifestKeys.unseal(sealed, dataKey);
         List<String> available = manifest.components().stream()
                 .filter(c -> Manifest.COMPLETED.equals(c.status())).map(ComponentRecord::name).toList();
         Set<String> allowed = allowedComponents(request);
@@ -133,7 +144,7 @@ public final class RestoreJobs {
         if (names.isEmpty()) {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }
-        Job job = new Job(request, manifest, names, LABEL.format(Instant.now()));
+        Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
         LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
         return job;
     }
@@ -150,7 +161,8 @@ public final class RestoreJobs {
     public void verifyArtifacts(Job job) {
         for (String name : job.componentNames) {
             ComponentRecord record = record(job, name);
-            ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name);
+            ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name,
+                    job.dataKey);
             record.artifacts().forEach(reader::verifyChecksum);
         }
         LOG.info("Restore {}: checksums of {} verified", job.label, String.join(" ", job.componentNames));
@@ -262,7 +274,7 @@ public final class RestoreJobs {
 
     private RestoreContext context(Job job, String name) {
         ComponentRecord record = record(job, name);
-        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name);
+        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
         return new RestoreContext() {
             @Override
             public String backupId() {

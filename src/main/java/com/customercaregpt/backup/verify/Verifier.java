@@ -12,6 +12,8 @@ import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.ManifestKeys;
+import com.customercaregpt.backup.pipeline.crypto.DataKey;
 import com.customercaregpt.backup.repository.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,11 @@ public final class Verifier {
     private final Components components;
     private final Path scratchRoot;
 
-    public Verifier(Repository repository, Inventory inventory, Components components, Path scratchRoot) {
+    private final ManifestKeys keys;
+
+    public Verifier(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
+                    Path scratchRoot) {
+        this.keys = keys;
         this.repository = repository;
         this.inventory = inventory;
         this.components = components;
@@ -63,11 +69,19 @@ public final class Verifier {
         return reports;
     }
 
-    private VerifyReport verify(Manifest manifest) throws IOException {
-        BackupId id = new BackupId(manifest.backupId());
+    private VerifyReport verify(Manifest sealed) throws IOException {
+        BackupId id = new BackupId(sealed.backupId());
+        DataKey dataKey;
+        try {
+            dataKey = keys.open(sealed);
+        } catch (RuntimeException e) {
+            return new VerifyReport(id.value(), VerifyReport.BAD, List.of(new VerifyReport.ArtifactCheck(null,
+                    "manifest.json", VerifyReport.BAD, e.getMessage())));
+        }
+        Manifest manifest = ManifestKeys.unseal(sealed, dataKey);
         List<VerifyReport.ArtifactCheck> checks = new ArrayList<>();
         for (ComponentRecord component : manifest.components()) {
-            ArtifactReader reader = new ArtifactReader(repository, id, component.name());
+            ArtifactReader reader = new ArtifactReader(repository, id, component.name(), dataKey);
             for (Artifact artifact : component.artifacts()) {
                 Path scratch = Files.createDirectories(scratchRoot.resolve("verify-" + id + "-" + component.name()));
                 try {
