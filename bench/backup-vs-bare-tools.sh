@@ -11,15 +11,6 @@ out="$work/out"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
 
 write_properties "$work/bench.properties" "$out/repository"
-backup.repository.path=$out/repository
-backup.database.host=127.0.0.1
-backup.database.port=$pg_port
-backup.database.name=reference
-backup.database.user=postgres
-backup.uploads.path=$work/uploads
-backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
-backup.catalog.user=postgres
-PROPS
 
 seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 

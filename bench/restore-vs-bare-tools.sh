@@ -10,15 +10,6 @@ pg_start
 out="$work/restore"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
 write_properties "$work/restore.properties" "$out/repository"
-backup.repository.path=$out/repository
-backup.database.host=127.0.0.1
-backup.database.port=$pg_port
-backup.database.name=reference
-backup.database.user=postgres
-backup.uploads.path=$work/uploads
-backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
-backup.catalog.user=postgres
-PROPS
 seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 # Each timed step starts from a quiet server: the previous step's dirty pages are flushed first.
 settle() { psql -qc CHECKPOINT postgres; sync; sleep 2; }
