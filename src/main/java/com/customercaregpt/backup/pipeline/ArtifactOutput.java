@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ArtifactOutput extends OutputStream {
 
     private static final int BUFFER = 1 << 20;
+    /**
+     * 16 KiB chunks: the JVM compiles AES-GCM to its fast path only after many calls, so a short
+     * run encrypting 1 MiB chunks stays slow (measured 5.9 s against 0.9 s per 500 MiB); the size
+     * cost is 20 bytes per chunk (0.12%).
+     */
+    private static final int ENCRYPTION_CHUNK = 16 << 10;
 
     private final String path;
     private final String format;
@@ -50,7 +56,8 @@ public final class ArtifactOutput extends OutputStream {
         this.sha256 = newSha256();
         this.stored = new CountingOutputStream(new DigestOutputStream(target, sha256));
         OutputStream sealed = dataKey == null ? new BufferedOutputStream(stored, BUFFER)
-                : dataKey.encrypt(new BufferedOutputStream(stored, BUFFER));
+                : new com.customercaregpt.backup.pipeline.crypto.EncryptingOutputStream(
+                        new BufferedOutputStream(stored, BUFFER), dataKey, ENCRYPTION_CHUNK);
         this.raw = new CountingOutputStream(compression.compress(sealed, level));
         this.head = new BufferedOutputStream(raw, BUFFER);
     }
