@@ -53,6 +53,22 @@ public final class Inventory {
         return backups.stream().map(b -> b.verifiedAt(verified.get(b.backupId()))).toList();
     }
 
+    /** Every readable manifest, oldest first (unfinished and unreadable backups are skipped). */
+    public List<Manifest> manifests() throws IOException {
+        List<Manifest> manifests = new ArrayList<>();
+        for (BackupId id : repository.list()) {
+            Optional<byte[]> json = repository.readManifest(id);
+            if (json.isPresent()) {
+                try {
+                    manifests.add(ManifestCodec.read(id, json.get()));
+                } catch (ManifestCodec.CorruptManifestException unreadable) {
+                    // listed as unreadable by list; nothing to index
+                }
+            }
+        }
+        return manifests;
+    }
+
     /** The manifest of a finished backup; a usage error when there is none. */
     public Manifest manifest(String backupId) throws IOException {
         BackupId id = new BackupId(backupId);

@@ -1,0 +1,78 @@
+package com.customercaregpt.backup.catalog;
+
+import com.customercaregpt.backup.demo.DemoStack;
+import com.customercaregpt.backup.fixtures.Cli;
+import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.pipeline.Folders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The catalog is an index: dropped, it comes back from the repository's manifests alone. */
+class CatalogRebuildTest {
+
+    private Path work;
+    private Path repository;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        work = Files.createTempDirectory("catalog-rebuild-test-");
+        repository = work.resolve("repo");
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestStack.deleteTree(work);
+    }
+
+    @Test
+    void aDroppedCatalogIsRebuiltFromTheManifests() throws Exception {
+        DemoStack stack = TestStack.shared();
+        Properties properties = new Properties();
+        properties.putAll(stack.settings(repository));
+        Path config = work.resolve("catalog.properties");
+        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            properties.store(out, null);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, Cli.run("--config", config.toString(), "create", "--components", "config").exitCode());
+        }
+        Path gone;
+        try (var backups = Files.list(repository.resolve("backups"))) {
+            gone = backups.sorted().findFirst().orElseThrow();
+        }
+        Folders.deleteTree(gone); // lost from the repository behind the catalog's back
+
+        stack.postgres().execute("postgres", "DROP DATABASE " + DemoStack.CATALOG_DATABASE + " WITH (FORCE)");
+        Cli.Result rebuild = Cli.run("--config", config.toString(), "catalog", "rebuild");
+        assertEquals(0, rebuild.exitCode(), rebuild.toString());
+        assertTrue(rebuild.stdout().contains("2 backups indexed"), rebuild.stdout());
+        assertEquals(2, stack.postgres().queryLong(DemoStack.CATALOG_DATABASE, "SELECT count(*) FROM backup WHERE "
+                + "repository = '" + repository.toAbsolutePath().normalize() + "' AND status = 'completed'"));
+        assertEquals(0, stack.postgres().queryLong(DemoStack.CATALOG_DATABASE, "SELECT count(*) FROM backup WHERE "
+                + "backup_id = '" + gone.getFileName() + "' AND repository = '" + repository.toAbsolutePath().normalize() + "'"));
+    }
+
+    @Test
+    void rebuildFailsLoudlyWhenTheCatalogIsUnreachable() throws Exception {
+        Properties properties = new Properties();
+        properties.putAll(TestStack.shared().settings(repository));
+        properties.put("backup.catalog.url", "jdbc:postgresql://127.0.0.1:1/backup_catalog");
+        Path config = work.resolve("down.properties");
+        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            properties.store(out, null);
+        }
+        Cli.Result rebuild = Cli.run("--config", config.toString(), "catalog", "rebuild");
+        assertEquals(1, rebuild.exitCode(), rebuild.toString());
+        assertTrue(rebuild.stderr().contains("backup-manager: error: "), rebuild.stderr());
+    }
+}
