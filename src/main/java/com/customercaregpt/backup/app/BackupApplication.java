@@ -8,6 +8,7 @@ import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.health.HealthChecks;
 import com.customercaregpt.backup.restore.KeptData;
+import com.customercaregpt.backup.retention.Retention;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.verify.Verifier;
 import com.customercaregpt.backup.config.Settings;
@@ -78,6 +79,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("restoreJobs", new RestoreJobs(repository, inventory, components, keys,
                 repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
+        main.bind("retention", new Retention(repository, inventory));
         main.bind("verifier", new Verifier(repository, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         main.bind("catalogDataSource", catalog);

@@ -2,6 +2,7 @@ package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.restore.KeptData;
+import com.customercaregpt.backup.retention.Retention;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,8 +12,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "cleanup",
-        description = "Remove what restores kept of the data they replaced (--pre-restore): databases "
-                + "*_pre_restore_*, folders *.pre-restore-*, and saved Redis snapshots.",
+        description = {"Remove backups past their retention (expires_at), never the newest completed full backup "
+                + "nor one still being written, and unfinished backups whose writer died.",
+                "With --pre-restore: remove instead what restores kept of the data they replaced: databases "
+                        + "*_pre_restore_*, folders *.pre-restore-*, and saved Redis snapshots."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:removed (or listed, with --dry-run)", "1:removal failed", "2:bad usage or not confirmed"})
 public final class CleanupCommand implements Callable<Integer> {
@@ -20,7 +23,7 @@ public final class CleanupCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     BackupManagerCommand parent;
 
-    @Option(names = "--pre-restore", required = true, description = "Remove the data kept by restores.")
+    @Option(names = "--pre-restore", description = "Remove the data kept by restores instead.")
     boolean preRestore;
 
     @Option(names = "--dry-run", description = "List what would be removed.")
@@ -33,6 +36,9 @@ public final class CleanupCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         boolean json = parent.cli.json();
+        if (!preRestore) {
+            return expired(json);
+        }
         try (BackupApplication app = parent.cli.startApplication()) {
             if (!dryRun && !yes) {
                 List<KeptData.Item> items = app.request("direct:cleanup-pre-restore", true, Map.of(), List.class);
@@ -55,6 +61,37 @@ public final class CleanupCommand implements Callable<Integer> {
                         + "   (restore " + i.label() + " of " + i.backupId() + ")"));
                 if (items.isEmpty()) {
                     System.out.println("Nothing kept by restores.");
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** Retention: the plan is shown (and, on a terminal, confirmed) before anything is removed. */
+    @SuppressWarnings("unchecked")
+    private Integer expired(boolean json) throws Exception {
+        try (BackupApplication app = parent.cli.startApplication()) {
+            List<Retention.Decision> plan = app.request("direct:cleanup", true, Map.of(), List.class);
+            long removals = plan.stream().filter(Retention.Decision::remove).count();
+            if (!dryRun && !yes && removals > 0) {
+                plan.stream().filter(Retention.Decision::remove).forEach(d -> System.out.println("  " + d.backupId()
+                        + ": " + d.reason()));
+                if (!Confirmation.ask("Remove these " + removals + " backups for good?", "not removing backups", "--yes")) {
+                    System.err.println("Nothing removed.");
+                    return 2;
+                }
+            }
+            List<Retention.Decision> decisions = dryRun ? plan
+                    : app.request("direct:cleanup", false, Map.of(), List.class);
+            if (json) {
+                Output.json(System.out, decisions);
+            } else {
+                for (Retention.Decision d : decisions) {
+                    System.out.println((d.remove() ? (dryRun ? "would remove " : "removed ") : "keep ") + d.backupId()
+                            + ": " + d.reason());
+                }
+                if (decisions.isEmpty()) {
+                    System.out.println("No finished backups.");
                 }
             }
             return 0;
