@@ -34,6 +34,10 @@ public final class CreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean json = parent.cli.json();
+        if (System.console() != null) {
+            // On a terminal the progress line tells the story; per-component INFO lines would tear it.
+            System.setProperty("org.slf4j.simpleLogger.log.com.customercaregpt", "warn");
+        }
         try (BackupApplication app = parent.cli.startApplication();
              Progress progress = Progress.onTerminal(() -> {
                  BackupJob job = app.backupJobs().current();
