@@ -46,11 +46,7 @@ public final class CreateCommand implements Callable<Integer> {
             Manifest manifest = app.request("direct:backup", new BackupRequest(type, components, retentionDays, "cli"),
                     Map.of(), Manifest.class);
             progress.close();
-            if (json) {
-                Output.json(System.out, manifest);
-            } else {
-                Output.manifest(System.out, manifest);
-            }
+            Output.print(json, manifest, Output::manifest);
             return Manifest.COMPLETED.equals(manifest.status()) ? 0 : 1;
         }
     }

@@ -22,11 +22,7 @@ public final class HealthCommand implements Callable<Integer> {
         boolean json = parent.cli.json();
         try (BackupApplication app = parent.cli.startApplication()) {
             HealthReport report = app.request("direct:health", null, Map.of(), HealthReport.class);
-            if (json) {
-                Output.json(System.out, report);
-            } else {
-                Output.health(System.out, report);
-            }
+            Output.print(json, report, Output::health);
             return HealthReport.FAIL.equals(report.status()) ? 1 : 0;
         }
     }

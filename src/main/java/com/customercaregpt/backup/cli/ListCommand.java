@@ -34,11 +34,7 @@ public final class ListCommand implements Callable<Integer> {
             headers.put("status", status);
             headers.put("limit", limit);
             List<BackupSummary> backups = app.request("direct:list-backups", null, headers, List.class);
-            if (json) {
-                Output.json(System.out, backups);
-            } else {
-                Output.backupTable(System.out, backups);
-            }
+            Output.print(json, backups, Output::backupTable);
             return 0;
         }
     }

@@ -22,6 +22,15 @@ final class Output {
         out.println(ManifestCodec.JSON.writeValueAsString(value));
     }
 
+    /** --output json prints {@code value} as JSON; the default prints it for people with {@code table}. */
+    static <T> void print(boolean json, T value, java.util.function.BiConsumer<PrintStream, T> table) throws Exception {
+        if (json) {
+            json(System.out, value);
+        } else {
+            table.accept(System.out, value);
+        }
+    }
+
     static void backupTable(PrintStream out, List<BackupSummary> backups) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "VERIFIED (UTC)", "COMPONENTS"});

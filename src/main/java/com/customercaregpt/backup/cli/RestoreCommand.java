@@ -61,11 +61,7 @@ public final class RestoreCommand implements Callable<Integer> {
             RestoreReport report = app.request("direct:restore",
                     new RestoreRequest(backupId, components, targetDatabase, targetDir, dryRun, "cli"), Map.of(),
                     RestoreReport.class);
-            if (json) {
-                Output.json(System.out, report);
-            } else {
-                Output.restore(System.out, report);
-            }
+            Output.print(json, report, Output::restore);
             return 0;
         }
     }

@@ -25,11 +25,7 @@ public final class ShowCommand implements Callable<Integer> {
         boolean json = parent.cli.json();
         try (BackupApplication app = parent.cli.startApplication()) {
             Manifest manifest = app.request("direct:show-backup", backupId, Map.of(), Manifest.class);
-            if (json) {
-                Output.json(System.out, manifest);
-            } else {
-                Output.manifest(System.out, manifest);
-            }
+            Output.print(json, manifest, Output::manifest);
             return 0;
         }
     }

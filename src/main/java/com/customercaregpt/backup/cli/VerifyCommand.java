@@ -41,11 +41,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         try (BackupApplication app = parent.cli.startApplication()) {
             List<VerifyReport> reports = app.request("direct:verify", all ? "" : backupId, Map.of(), List.class);
-            if (json) {
-                Output.json(System.out, reports);
-            } else {
-                Output.verify(System.out, reports);
-            }
+            Output.print(json, reports, Output::verify);
             return reports.stream().allMatch(VerifyReport::ok) ? 0 : 1;
         }
     }
