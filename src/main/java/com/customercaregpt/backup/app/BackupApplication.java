@@ -16,6 +16,7 @@ import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.repository.LocalRepository;
 import com.customercaregpt.backup.repository.ManifestKeys;
+import com.customercaregpt.backup.repository.RepositoryLock;
 import com.customercaregpt.backup.service.ServiceCommands;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -62,11 +63,14 @@ public final class BackupApplication implements AutoCloseable {
                 .toAbsolutePath();
         Components components = new Components(settings);
         ManifestKeys keys = new ManifestKeys(settings.get("backup.encryption.key-file", ""));
+        RepositoryLock lock = new RepositoryLock(repositoryPath,
+                Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)),
+                Duration.ofSeconds(settings.getInt("backup.lock.wait-seconds", 60)));
         Inventory inventory = new Inventory(repository, markers);
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),
-                settings.getInt("backup.retention.full-days", 30), scratch, toolVersion(), keys);
+                settings.getInt("backup.retention.full-days", 30), scratch, toolVersion(), keys, lock);
         PGSimpleDataSource catalog = CatalogSchema.dataSource(settings.get("backup.catalog.url"),
                 settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", ""));
         ExecutorService componentPool = Executors.newFixedThreadPool(
@@ -79,7 +83,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("restoreJobs", new RestoreJobs(repository, inventory, components, keys,
                 repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
-        main.bind("retention", new Retention(repository, inventory));
+        main.bind("retention", new Retention(repository, inventory, lock));
         main.bind("verifier", new Verifier(repository, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         main.bind("catalogDataSource", catalog);

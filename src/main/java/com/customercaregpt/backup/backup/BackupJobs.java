@@ -12,6 +12,7 @@ import com.customercaregpt.backup.repository.Manifest.Artifact;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.customercaregpt.backup.repository.ManifestKeys;
+import com.customercaregpt.backup.repository.RepositoryLock;
 import com.customercaregpt.backup.repository.Repository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +47,16 @@ public final class BackupJobs {
     private final Path scratchRoot;
     private final String toolVersion;
     private final ManifestKeys keys;
+    private final RepositoryLock repositoryLock;
     private final Map<BackupId, ProgressMarkers.Claim> claims = new ConcurrentHashMap<>();
+    private final Map<BackupId, RepositoryLock.Held> locks = new ConcurrentHashMap<>();
     private volatile BackupJob current;
 
     public BackupJobs(Repository repository, Components components, ProgressMarkers markers, Compression compression,
                       int compressionLevel, int defaultRetentionDays, Path scratchRoot, String toolVersion,
-                      ManifestKeys keys) {
+                      ManifestKeys keys, RepositoryLock repositoryLock) {
         this.keys = keys;
+        this.repositoryLock = repositoryLock;
         this.repository = repository;
         this.components = components;
         this.markers = markers;
@@ -77,17 +81,31 @@ public final class BackupJobs {
         if (retention < 1) {
             throw new UsageError("retention days must be at least 1, got " + retention);
         }
-        // A bad key file stops the backup here, before anything is written.
+        // A bad key file stops the backup here, before anything is written or locked.
+        com.customercaregpt.backup.pipeline.crypto.KeyFile master = keys.enabled() ? keys.masterKey() : null;
+        RepositoryLock.Held lock = repositoryLock.acquire("backup");
+        try {
+            return begin(request, type, names, retention, master, lock);
+        } catch (RuntimeException | IOException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private BackupJob begin(BackupRequest request, String type, List<String> names, int retention,
+                            com.customercaregpt.backup.pipeline.crypto.KeyFile master, RepositoryLock.Held lock)
+            throws IOException {
         com.customercaregpt.backup.pipeline.crypto.DataKey dataKey = null;
         com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey = null;
-        if (keys.enabled()) {
+        if (master != null) {
             dataKey = com.customercaregpt.backup.pipeline.crypto.DataKey.generate();
-            wrappedKey = dataKey.wrap(keys.masterKey());
+            wrappedKey = dataKey.wrap(master);
         }
         removeAbandoned();
         Instant now = Instant.now();
         BackupId id = repository.allocate(now);
         claims.put(id, markers.claim(id, now));
+        locks.put(id, lock);
         BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger(), dataKey, wrappedKey);
         current = job;
         LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
@@ -158,6 +176,7 @@ public final class BackupJobs {
         if (claim != null) {
             claim.release();
         }
+        releaseLock(job);
         current = null;
         LOG.info("Backup {} {}: {} stored in {}", job.id(), status, Sizes.human(manifest.totalSizeBytes()),
                 repository.location());
@@ -174,7 +193,15 @@ public final class BackupJobs {
             claim.abandon();
             LOG.error("Backup {} stopped before its manifest was written; the next backup removes it", job.id());
         }
+        releaseLock(job);
         current = null;
+    }
+
+    private void releaseLock(BackupJob job) {
+        RepositoryLock.Held lock = locks.remove(job.id());
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /** The backup running in this process, for progress display; null when none. */

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.backup;
 
 import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Owners;
 import com.customercaregpt.backup.repository.Repository;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,7 +104,7 @@ public final class ProgressMarkers {
             String host = node.path("host").asText();
             long pid = node.path("pid").asLong();
             Instant heartbeat = Instant.parse(node.path("heartbeat_at").asText());
-            if (host.equals(hostName()) && !isAlive(pid)) {
+            if (host.equals(hostName()) && !Owners.isAlive(pid)) {
                 return State.ABANDONED;
             }
             return fresh(heartbeat) ? State.RUNNING : State.ABANDONED;
@@ -116,18 +117,6 @@ public final class ProgressMarkers {
         return time.plus(staleAfter).isAfter(Instant.now());
     }
 
-    /** Alive and not a zombie waiting to be reaped. */
-    private static boolean isAlive(long pid) {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            return false;
-        }
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException | RuntimeException notLinux) {
-            return true;
-        }
-    }
 
     private void write(BackupId id, Instant startedAt) throws IOException {
         Map<String, Object> marker = new LinkedHashMap<>();
@@ -140,10 +129,6 @@ public final class ProgressMarkers {
     }
 
     public static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown-host";
-        }
+        return Owners.hostName();
     }
 }

@@ -3,6 +3,7 @@ package com.customercaregpt.backup.retention;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Repository;
+import com.customercaregpt.backup.repository.RepositoryLock;
 import com.customercaregpt.backup.inventory.Inventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,10 @@ public final class Retention {
     private final Repository repository;
     private final Inventory inventory;
 
-    public Retention(Repository repository, Inventory inventory) {
+    private final RepositoryLock lock;
+
+    public Retention(Repository repository, Inventory inventory, RepositoryLock lock) {
+        this.lock = lock;
         this.repository = repository;
         this.inventory = inventory;
     }
@@ -59,15 +63,18 @@ public final class Retention {
 
     /** Removes what {@link #plan} marks (unless dryRun); returns every decision. */
     public List<Decision> apply(boolean dryRun) throws IOException {
-        List<Decision> decisions = plan(Instant.now());
-        if (!dryRun) {
+        if (dryRun) {
+            return plan(Instant.now());
+        }
+        try (RepositoryLock.Held ignored = lock.acquire("cleanup")) {
+            List<Decision> decisions = plan(Instant.now());
             for (Decision d : decisions) {
                 if (d.remove()) {
                     repository.delete(new BackupId(d.backupId()));
                     LOG.info("Removed {}: {}", d.backupId(), d.reason());
                 }
             }
+            return decisions;
         }
-        return decisions;
     }
 }

@@ -1,0 +1,219 @@
+package com.customercaregpt.backup.repository;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The repository lock ({@code <repository>/lock.json}): one writing operation (backup, cleanup,
+ * delete) at a time, across processes and hosts sharing the folder. It names its holder and keeps
+ * a heartbeat; a lock whose holder died (same host, pid gone) or stopped beating is taken over.
+ *
+ * <p>Creation is atomic: the content is written to a private file that is then hard-linked to
+ * lock.json, which fails when a lock exists. A takeover first renames the stale lock away, which
+ * only one contender can do.
+ */
+public final class RepositoryLock {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long HEARTBEAT_SECONDS = 10;
+
+    private final Path root;
+    private final Path lockFile;
+    private final Duration staleAfter;
+    private final Duration wait;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "repository-lock-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public RepositoryLock(Path repositoryRoot, Duration staleAfter, Duration wait) {
+        this.root = repositoryRoot;
+        this.lockFile = repositoryRoot.resolve("lock.json");
+        this.staleAfter = staleAfter;
+        this.wait = wait;
+    }
+
+    /** A held lock; release() is idempotent. */
+    public final class Held implements AutoCloseable {
+        private final String token;
+        private final Map<String, Object> content;
+        private final ScheduledFuture<?> beats;
+        private boolean released;
+
+        private Held(String token, Map<String, Object> content) {
+            this.token = token;
+            this.content = content;
+            this.beats = heartbeats.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        }
+
+        private synchronized void beat() {
+            if (released || !ours()) {
+                return;
+            }
+            content.put("heartbeat_at", Instant.now().toString());
+            try {
+                Path temp = root.resolve(".lock-" + token + ".tmp");
+                Files.write(temp, JSON.writeValueAsBytes(content));
+                Files.move(temp, lockFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // the next beat retries; the lock only goes stale after stale-after-seconds
+            }
+        }
+
+        private boolean ours() {
+            try {
+                return token.equals(JSON.readTree(Files.readAllBytes(lockFile)).path("token").asText());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            beats.cancel(false);
+            if (ours()) {
+                try {
+                    Files.deleteIfExists(lockFile);
+                } catch (IOException ignored) {
+                    // a leftover lock of ours is stale once its heartbeat stops
+                }
+            }
+        }
+    }
+
+    /** Takes the lock for {@code operation}, waiting up to the configured time for its holder. */
+    public Held acquire(String operation) {
+        Instant deadline = Instant.now().plus(wait);
+        while (true) {
+            try {
+                Files.createDirectories(root);
+                Held held = tryCreate(operation);
+                if (held != null) {
+                    return held;
+                }
+                JsonNode holder = readHolder();
+                if (holder == null) {
+                    continue; // released meanwhile
+                }
+                if (stale(holder)) {
+                    takeOver(holder.path("token").asText());
+                    continue;
+                }
+                if (!Instant.now().isBefore(deadline)) {
+                    throw new StepFailure("repository", "lock", root + " is locked by " + describe(holder)
+                            + (wait.isZero() ? "" : " (waited " + wait.toSeconds() + " s)"));
+                }
+                Thread.sleep(500);
+            } catch (IOException e) {
+                throw new StepFailure("repository", "lock", "cannot lock " + root + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailure("repository", "lock", "interrupted while waiting for the lock of " + root);
+            }
+        }
+    }
+
+    private Held tryCreate(String operation) throws IOException {
+        String token = UUID.randomUUID().toString();
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("token", token);
+        content.put("operation", operation);
+        content.put("host", Owners.hostName());
+        content.put("pid", ProcessHandle.current().pid());
+        content.put("acquired_at", Instant.now().toString());
+        content.put("heartbeat_at", Instant.now().toString());
+        Path temp = root.resolve(".lock-" + token + ".tmp");
+        Files.write(temp, JSON.writeValueAsBytes(content));
+        try {
+            Files.createLink(lockFile, temp);
+            return new Held(token, content);
+        } catch (FileAlreadyExistsException held) {
+            return null;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private JsonNode readHolder() throws IOException {
+        try {
+            return JSON.readTree(Files.readAllBytes(lockFile));
+        } catch (NoSuchFileException released) {
+            return null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+            return JSON.createObjectNode(); // half-written by a dying holder: stale below
+        }
+    }
+
+    private boolean stale(JsonNode holder) {
+        try {
+            Instant heartbeat = Instant.parse(holder.path("heartbeat_at").asText());
+            if (holder.path("host").asText().equals(Owners.hostName())
+                    && !Owners.isAlive(holder.path("pid").asLong())) {
+                return true;
+            }
+            return heartbeat.plus(staleAfter).isBefore(Instant.now());
+        } catch (DateTimeParseException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Moves the stale lock away. If what was moved is not the lock judged stale (another contender
+     * took over and locked in between), it is linked back at once.
+     */
+    private void takeOver(String staleToken) throws IOException {
+        Path moved = root.resolve(".lock-stale-" + UUID.randomUUID());
+        try {
+            Files.move(lockFile, moved, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException anotherContenderWasFaster) {
+            return;
+        }
+        JsonNode movedHolder;
+        try {
+            movedHolder = JSON.readTree(Files.readAllBytes(moved));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+            movedHolder = JSON.createObjectNode();
+        }
+        if (!movedHolder.path("token").asText().equals(staleToken)) {
+            try {
+                Files.createLink(lockFile, moved);
+            } catch (FileAlreadyExistsException raced) {
+                // a third contender locked meanwhile; the fresh holder notices at its next beat
+            }
+        }
+        try (var stale = Files.list(root)) {
+            for (Path p : stale.filter(p -> p.getFileName().toString().startsWith(".lock-stale-")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static String describe(JsonNode holder) {
+        return holder.path("operation").asText("?") + " on " + holder.path("host").asText("?") + " (pid "
+                + holder.path("pid").asText("?") + ", since " + holder.path("acquired_at").asText("?") + ")";
+    }
+
+}
