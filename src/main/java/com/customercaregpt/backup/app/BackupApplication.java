@@ -17,6 +17,8 @@ import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.repository.LocalRepository;
 import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.repository.RepositoryLock;
+import com.customercaregpt.backup.repository.s3.S3Repository;
+import com.customercaregpt.backup.replication.Replicator;
 import com.customercaregpt.backup.service.ServiceCommands;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -84,6 +86,9 @@ public final class BackupApplication implements AutoCloseable {
                 repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
         main.bind("retention", new Retention(repository, inventory, lock));
+        main.bind("replicator", new Replicator(repository, Replicator.lazily(
+                () -> new S3Repository(S3Repository.S3Settings.from(settings))),
+                settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
         main.bind("verifier", new Verifier(repository, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         main.bind("catalogDataSource", catalog);

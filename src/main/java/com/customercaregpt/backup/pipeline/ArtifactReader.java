@@ -53,6 +53,15 @@ public final class ArtifactReader {
         }
     }
 
+    /** Copies the stored bytes as they are (still compressed and encrypted), checking their checksum on the way. */
+    public void copyStored(Artifact artifact, OutputStream out) {
+        try (InputStream in = openStored(artifact)) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            throw unreadable(artifact, e);
+        }
+    }
+
     /** The decompressed content; the checksum is checked when the stream reaches its end. */
     public InputStream openDecompressed(Artifact artifact) {
         try {

@@ -1,0 +1,138 @@
+package com.customercaregpt.backup.replication;
+
+import com.customercaregpt.backup.backup.BackupJobs;
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.pipeline.ArtifactReader;
+import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.ManifestCodec;
+import com.customercaregpt.backup.repository.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Copies finished backups from the local repository (quick recovery) to the remote one (disaster
+ * protection): every artifact's stored bytes, checked against the manifest's checksum as they are
+ * read, then the manifest last, so a backup only exists remotely once all of it is there. A copy
+ * that fails is tried again with backoff; `replicate` (and the next backup) resumes it.
+ */
+public final class Replicator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
+    private final Repository local;
+    private final Supplier<Repository> remote;
+    private final int attempts;
+    private final long firstBackoffMillis;
+
+    public Replicator(Repository local, Supplier<Repository> remote, int attempts, long firstBackoffMillis) {
+        this.local = local;
+        this.remote = remote;
+        this.attempts = Math.max(1, attempts);
+        this.firstBackoffMillis = firstBackoffMillis;
+    }
+
+    /** How one backup's replication ended. */
+    public record Result(String backupId, String status, int artifacts, String error) {
+        public static final String REPLICATED = "replicated";
+        public static final String ALREADY = "already-replicated";
+        public static final String FAILED = "failed";
+    }
+
+    /** One backup, or every finished local backup not yet remote when {@code backupId} is empty. */
+    public List<Result> replicate(String backupId) throws IOException {
+        List<BackupId> ids = backupId == null || backupId.isBlank() ? local.list() : List.of(new BackupId(backupId));
+        List<Result> results = new ArrayList<>();
+        for (BackupId id : ids) {
+            if (local.readManifest(id).isPresent()) {
+                results.add(replicateWithRetries(id));
+            }
+        }
+        return results;
+    }
+
+    /** As {@link #replicate}, failing the caller (and so raising an alert) when any backup failed. */
+    public List<Result> replicateOrFail(String backupId) throws IOException {
+        List<Result> results = replicate(backupId);
+        for (Result r : results) {
+            if (Result.FAILED.equals(r.status())) {
+                throw new StepFailure("replication", r.backupId(), r.error() + "; the backup is complete locally, "
+                        + "and `replicate` or the next backup resumes the copy");
+            }
+        }
+        return results;
+    }
+
+    private Result replicateWithRetries(BackupId id) {
+        long backoff = firstBackoffMillis;
+        String error = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return replicateOnce(id);
+            } catch (RuntimeException | IOException e) {
+                error = BackupJobs.oneLine("replication", e);
+                LOG.warn("Replication of {} failed (attempt {}/{}): {}", id, attempt, attempts, error);
+                if (attempt < attempts) {
+                    sleep(backoff);
+                    backoff *= 2;
+                }
+            }
+        }
+        return new Result(id.value(), Result.FAILED, 0, error);
+    }
+
+    private Result replicateOnce(BackupId id) throws IOException {
+        Repository target = remote.get();
+        if (target.readManifest(id).isPresent()) {
+            return new Result(id.value(), Result.ALREADY, 0, null);
+        }
+        byte[] manifestJson = local.readManifest(id).orElseThrow();
+        Manifest manifest = ManifestCodec.read(id, manifestJson);
+        int copied = 0;
+        for (Manifest.ComponentRecord component : manifest.components()) {
+            ArtifactReader reader = new ArtifactReader(local, id, component.name());
+            for (Manifest.Artifact artifact : component.artifacts()) {
+                Repository.ArtifactStream out = target.createArtifact(id, artifact.path());
+                try {
+                    reader.copyStored(artifact, out);
+                    out.close();
+                } catch (RuntimeException | IOException e) {
+                    out.abort();
+                    throw e;
+                }
+                copied++;
+            }
+        }
+        target.writeManifest(id, manifestJson);
+        LOG.info("Replicated {} to {}: {} artifacts, manifest last", id, target.location(), copied);
+        return new Result(id.value(), Result.REPLICATED, copied, null);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The remote repository, made on first use (so nothing connects to S3 when replication is off). */
+    public static Supplier<Repository> lazily(Supplier<Repository> factory) {
+        return new Supplier<>() {
+            private Repository made;
+
+            @Override
+            public synchronized Repository get() {
+                if (made == null) {
+                    made = factory.get();
+                }
+                return made;
+            }
+        };
+    }
+}
