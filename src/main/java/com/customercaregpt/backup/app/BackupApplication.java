@@ -15,6 +15,9 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.repository.LocalRepository;
+import com.customercaregpt.backup.repository.LocalThenRemote;
+import com.customercaregpt.backup.repository.Repository;
+import java.util.function.Supplier;
 import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.repository.RepositoryLock;
 import com.customercaregpt.backup.repository.s3.S3Repository;
@@ -59,6 +62,10 @@ public final class BackupApplication implements AutoCloseable {
 
         Path repositoryPath = settings.getPath("backup.repository.path");
         LocalRepository repository = new LocalRepository(repositoryPath);
+        // Readers see local backups first, then those only in S3 (a fresh host, a lost disk).
+        Supplier<Repository> remote = Replicator.lazily(() -> new S3Repository(S3Repository.S3Settings.from(settings)));
+        Repository readable = new LocalThenRemote(repository, remote,
+                "true".equals(settings.get("backup.s3.enabled", "false")));
         ProgressMarkers markers = new ProgressMarkers(repository,
                 Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)));
         Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))
@@ -68,7 +75,7 @@ public final class BackupApplication implements AutoCloseable {
         RepositoryLock lock = new RepositoryLock(repositoryPath,
                 Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)),
                 Duration.ofSeconds(settings.getInt("backup.lock.wait-seconds", 60)));
-        Inventory inventory = new Inventory(repository, markers);
+        Inventory inventory = new Inventory(readable, markers);
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),
@@ -82,14 +89,13 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
-        main.bind("restoreJobs", new RestoreJobs(repository, inventory, components, keys,
+        main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,
                 repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
-        main.bind("retention", new Retention(repository, inventory, lock));
-        main.bind("replicator", new Replicator(repository, Replicator.lazily(
-                () -> new S3Repository(S3Repository.S3Settings.from(settings))),
+        main.bind("retention", new Retention(readable, inventory, lock));
+        main.bind("replicator", new Replicator(repository, remote,
                 settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
-        main.bind("verifier", new Verifier(repository, inventory, components, keys, scratch));
+        main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         main.bind("catalogDataSource", catalog);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);

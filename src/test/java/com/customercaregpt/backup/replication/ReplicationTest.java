@@ -45,8 +45,13 @@ class ReplicationTest {
     }
 
     private Path config(String name, String endpoint) throws Exception {
+        return config(name, endpoint, work.resolve("repo"), Map.of());
+    }
+
+    private Path config(String name, String endpoint, Path repository, Map<String, String> extra) throws Exception {
         Properties properties = new Properties();
-        properties.putAll(TestStack.shared().settings(work.resolve("repo")));
+        properties.putAll(TestStack.shared().settings(repository));
+        properties.putAll(extra);
         properties.putAll(Map.of("backup.s3.enabled", "true", "backup.s3.endpoint", endpoint, "backup.s3.bucket", bucket,
                 "backup.s3.prefix", "prod", "backup.s3.access-key", s3.accessKey(), "backup.s3.secret-key", s3.secretKey(),
                 "backup.s3.retry-backoff-seconds", "0"));
@@ -120,5 +125,42 @@ class ReplicationTest {
         Cli.Result again = Cli.run("--config", work.resolve("up.properties").toString(), "replicate",
                 manifest.backupId());
         assertTrue(again.stdout().contains("already-replicated"), again.stdout());
+    }
+
+    @Test
+    void aFreshHostWithOnlyTheSettingsAndTheKeyRebuildsTheCatalogAndRestoresFromS3() throws Exception {
+        Path key = work.resolve("backup.key");
+        assertEquals(0, Cli.run("key", "generate", key.toString()).exitCode());
+        Map<String, String> encrypted = Map.of("backup.encryption.key-file", key.toString());
+        Cli.Result create = Cli.run("--config", config("first-host.properties", s3.endpoint(), work.resolve("repo"),
+                encrypted).toString(), "create", "--components", "database", "uploads", "config", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        String id = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
+
+        // The new host: an empty local repository, no catalog; the bucket and the key are all it has.
+        Path fresh = config("fresh-host.properties", s3.endpoint(), work.resolve("fresh-repo"), encrypted);
+        var stack = TestStack.shared();
+        stack.postgres().execute("postgres", "DROP DATABASE IF EXISTS backup_catalog WITH (FORCE)");
+        Cli.Result rebuild = Cli.run("--config", fresh.toString(), "catalog", "rebuild");
+        assertEquals(0, rebuild.exitCode(), rebuild.toString());
+        assertTrue(rebuild.stdout().contains("1 backups indexed"), rebuild.stdout());
+        Cli.Result list = Cli.run("--config", fresh.toString(), "list");
+        assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(id) && l.contains("completed")), list.stdout());
+        Cli.Result verify = Cli.run("--config", fresh.toString(), "verify", id);
+        assertEquals(0, verify.exitCode(), verify.toString());
+
+        Path target = work.resolve("fresh-restore");
+        Cli.Result restore = Cli.run("--config", fresh.toString(), "restore", id, "--target-database", "fresh_host_check",
+                "--target-dir", target.toString());
+        assertEquals(0, restore.exitCode(), restore.toString());
+        try {
+            assertEquals(stack.postgres().queryLong("customercaregpt", "SELECT count(*) FROM conversations"),
+                    stack.postgres().queryLong("fresh_host_check", "SELECT count(*) FROM conversations"));
+            com.customercaregpt.backup.fixtures.Fingerprints.assertSame(
+                    com.customercaregpt.backup.fixtures.Fingerprints.tree(stack.uploads()),
+                    com.customercaregpt.backup.fixtures.Fingerprints.tree(target.resolve("uploads")), "uploads from S3");
+        } finally {
+            stack.postgres().execute("postgres", "DROP DATABASE IF EXISTS fresh_host_check");
+        }
     }
 }
