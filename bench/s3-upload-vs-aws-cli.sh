@@ -18,7 +18,9 @@ read -r endpoint access secret bucket < <(head -1 "$server_log")
 id=$(ls "$repo/backups" | grep '^backup_' | tail -1)
 bytes=$(du -sb "$repo/backups/$id" | cut -f1)
 
+# s3proxy, like several stores, rejects the flexible checksums newer clients send by default.
 export AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="$secret" AWS_DEFAULT_REGION=us-east-1
+export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
 start=$(date +%s.%N)
 aws --endpoint-url "$endpoint" s3 cp --recursive --only-show-errors "$repo/backups/$id" "s3://$bucket/aws-cli/$id"
 aws_seconds=$(echo "$(date +%s.%N) - $start" | bc)
