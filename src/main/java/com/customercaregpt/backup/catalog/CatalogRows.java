@@ -83,6 +83,14 @@ public final class CatalogRows {
         return row;
     }
 
+    public Map<String, Object> replicateRow(com.customercaregpt.backup.replication.Replicator.Result result) {
+        Map<String, Object> row = operation("replicate", result.backupId(), null);
+        row.put("status", result.status());
+        row.put("error", result.error());
+        row.put("detail", json(Map.of("artifacts", result.artifacts())));
+        return row;
+    }
+
     private Map<String, Object> operation(String kind, String backupId, String components) {
         Map<String, Object> row = new HashMap<>();
         row.put("operation_id", "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));

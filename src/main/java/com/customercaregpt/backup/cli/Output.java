@@ -33,10 +33,12 @@ final class Output {
 
     static void backupTable(PrintStream out, List<BackupSummary> backups) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "VERIFIED (UTC)", "COMPONENTS"});
+        rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "VERIFIED (UTC)", "IN S3 SINCE (UTC)",
+                "COMPONENTS"});
         for (BackupSummary b : backups) {
             rows.add(new String[]{b.backupId(), orDash(b.type()), b.status(), time(b.createdAt()),
-                    b.type() == null ? "-" : Sizes.human(b.sizeBytes()), time(b.lastVerifiedAt()), componentsCell(b)});
+                    b.type() == null ? "-" : Sizes.human(b.sizeBytes()), time(b.lastVerifiedAt()), time(b.replicatedAt()),
+                    componentsCell(b)});
         }
         table(out, rows);
         if (backups.isEmpty()) {

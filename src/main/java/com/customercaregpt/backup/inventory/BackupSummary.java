@@ -6,7 +6,7 @@ import java.util.List;
 
 /** One line of `list`: a finished backup from its manifest, or one still without a manifest. */
 @JsonPropertyOrder({"backupId", "type", "status", "createdAt", "completedAt", "expiresAt", "sizeBytes", "components",
-        "failedComponents", "lastVerifiedAt"})
+        "failedComponents", "lastVerifiedAt", "replicatedAt"})
 public record BackupSummary(
         String backupId,
         String type,
@@ -17,11 +17,12 @@ public record BackupSummary(
         long sizeBytes,
         List<String> components,
         List<String> failedComponents,
-        String lastVerifiedAt) {
+        String lastVerifiedAt,
+        String replicatedAt) {
 
-    public BackupSummary verifiedAt(String time) {
+    public BackupSummary withHistory(String verified, String replicated) {
         return new BackupSummary(backupId, type, status, createdAt, completedAt, expiresAt, sizeBytes, components,
-                failedComponents, time);
+                failedComponents, verified, replicated);
     }
 
     /** Status of a backup someone is still writing. */

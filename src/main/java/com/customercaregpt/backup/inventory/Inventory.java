@@ -41,16 +41,18 @@ public final class Inventory {
         return summaries;
     }
 
-    /** Adds the catalog's last successful verification time (rows of backup_id, verified_at). */
-    public List<BackupSummary> withLastVerified(List<BackupSummary> backups, List<java.util.Map<String, Object>> rows) {
-        java.util.Map<String, String> verified = new java.util.HashMap<>();
-        for (java.util.Map<String, Object> row : rows) {
-            Object at = row.get("verified_at");
-            if (at instanceof java.sql.Timestamp time) {
-                verified.put(String.valueOf(row.get("backup_id")), time.toInstant().toString());
-            }
-        }
-        return backups.stream().map(b -> b.verifiedAt(verified.get(b.backupId()))).toList();
+    /** Adds the catalog's last good verification and replication times (rows: backup_id, verified_at, replicated_at). */
+    public List<BackupSummary> withHistory(List<BackupSummary> backups, List<java.util.Map<String, Object>> rows) {
+        java.util.Map<String, java.util.Map<String, Object>> byId = new java.util.HashMap<>();
+        rows.forEach(row -> byId.put(String.valueOf(row.get("backup_id")), row));
+        return backups.stream().map(b -> {
+            java.util.Map<String, Object> row = byId.getOrDefault(b.backupId(), java.util.Map.of());
+            return b.withHistory(time(row.get("verified_at")), time(row.get("replicated_at")));
+        }).toList();
+    }
+
+    private static String time(Object value) {
+        return value instanceof java.sql.Timestamp t ? t.toInstant().toString() : null;
     }
 
     /** Every readable manifest, oldest first (unfinished and unreadable backups are skipped). */
@@ -101,17 +103,17 @@ public final class Inventory {
         if (json.isEmpty()) {
             String state = markers.stateOf(id) == ProgressMarkers.State.RUNNING
                     ? BackupSummary.RUNNING : BackupSummary.INCOMPLETE;
-            return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of(), null);
+            return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of(), null, null);
         }
         try {
             Manifest m = ManifestCodec.read(id, json.get());
             List<String> failed = m.components().stream()
                     .filter(c -> !Manifest.COMPLETED.equals(c.status())).map(Manifest.ComponentRecord::name).toList();
             return new BackupSummary(m.backupId(), m.type(), m.status(), m.createdAt(), m.completedAt(), m.expiresAt(),
-                    m.totalSizeBytes(), m.componentNames(), failed, null);
+                    m.totalSizeBytes(), m.componentNames(), failed, null, null);
         } catch (ManifestCodec.CorruptManifestException e) {
             return new BackupSummary(id.value(), null, BackupSummary.UNREADABLE, null, null, null, 0, List.of(),
-                    List.of(), null);
+                    List.of(), null, null);
         }
     }
 

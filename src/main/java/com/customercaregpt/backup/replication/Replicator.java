@@ -56,9 +56,8 @@ public final class Replicator {
         return results;
     }
 
-    /** As {@link #replicate}, failing the caller (and so raising an alert) when any backup failed. */
-    public List<Result> replicateOrFail(String backupId) throws IOException {
-        List<Result> results = replicate(backupId);
+    /** Fails the caller (and so raises an alert) when any backup failed; returns the results otherwise. */
+    public List<Result> failIfAny(List<Result> results) {
         for (Result r : results) {
             if (Result.FAILED.equals(r.status())) {
                 throw new StepFailure("replication", r.backupId(), r.error() + "; the backup is complete locally, "

@@ -94,6 +94,8 @@ class ReplicationTest {
         assertEquals(0, create.exitCode(), create.toString());
         Manifest manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
         assertReplicated(manifest);
+        Cli.Result list = Cli.run("--config", work.resolve("s3.properties").toString(), "list", "--output", "json");
+        assertTrue(list.stdout().contains("\"replicated_at\" : \"20"), "list shows when it reached S3: " + list.stdout());
 
         // An independent client sees the same objects.
         ProcessBuilder aws = new ProcessBuilder("aws", "--endpoint-url", s3.endpoint(), "s3", "ls", "--recursive",
@@ -113,7 +115,8 @@ class ReplicationTest {
         assertEquals(0, create.exitCode(), "completed locally: " + create);
         Manifest manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
         assertEquals(Manifest.COMPLETED, manifest.status());
-        assertTrue(create.stderr().contains("ALERT replication: " + manifest.backupId()), create.stderr());
+        assertTrue(create.stderr().lines().anyMatch(l -> l.contains("ALERT") && l.contains("replication: "
+                + manifest.backupId())), create.stderr());
         try (S3Repository remote = bucketView()) {
             assertTrue(remote.readManifest(new BackupId(manifest.backupId())).isEmpty(), "nothing listed remotely");
         }
