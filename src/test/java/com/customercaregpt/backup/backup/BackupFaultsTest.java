@@ -10,8 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -47,10 +45,7 @@ class BackupFaultsTest {
         values.putAll(overrides);
         Properties properties = new Properties();
         properties.putAll(values);
-        Path file = work.resolve("test-" + System.nanoTime() + ".properties");
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path file = TestStack.store(properties, work.resolve("test-" + System.nanoTime() + ".properties"));
         return file;
     }
 

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,10 +137,7 @@ class ChromaConsistencyTest {
         properties.put("backup.chromadb.url", chroma.url());
         properties.put("backup.chromadb.path", chroma.persistFolder().toString());
         properties.putAll(overrides);
-        Path config = work.resolve("chroma-" + System.nanoTime() + ".properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path config = TestStack.store(properties, work.resolve("chroma-" + System.nanoTime() + ".properties"));
         return Cli.run("--config", config.toString(), "create", "--components", "chromadb", "--output", "json");
     }
 

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.RandomAccessFile;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,10 +59,7 @@ class EncryptedBackupTest {
         Properties properties = new Properties();
         properties.putAll(stack.settings(work.resolve("repo")));
         properties.putAll(overrides);
-        Path file = work.resolve(name);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path file = TestStack.store(properties, work.resolve(name));
         return file;
     }
 

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,10 +47,7 @@ class KilledBackupTest {
         properties.putAll(TestStack.shared().settings(repository));
         properties.put("backup.uploads.path", uploads.toString());
         properties.put("backup.compression", "gzip");
-        Path config = work.resolve("kill.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path config = TestStack.store(properties, work.resolve("kill.properties"));
 
         Process child = new ProcessBuilder(ChildJvm.command(config, "create", "--components", "uploads"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("child.log").toFile()).start();

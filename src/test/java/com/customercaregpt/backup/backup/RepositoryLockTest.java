@@ -9,8 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.RandomAccessFile;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,10 +80,7 @@ class RepositoryLockTest {
         properties.put("backup.uploads.path", uploads.toString());
         properties.put("backup.compression", "gzip");
         properties.put("backup.lock.wait-seconds", "1");
-        Path config = work.resolve("lock.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path config = TestStack.store(properties, work.resolve("lock.properties"));
         Process first = new ProcessBuilder(ChildJvm.command(config, "create", "--components", "uploads"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("first.log").toFile()).start();
         Path lockFile = work.resolve("repo/lock.json");

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -39,10 +37,7 @@ class CatalogRebuildTest {
         DemoStack stack = TestStack.shared();
         Properties properties = new Properties();
         properties.putAll(stack.settings(repository));
-        Path config = work.resolve("catalog.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path config = TestStack.store(properties, work.resolve("catalog.properties"));
         for (int i = 0; i < 3; i++) {
             assertEquals(0, Cli.run("--config", config.toString(), "create", "--components", "config").exitCode());
         }
@@ -67,10 +62,7 @@ class CatalogRebuildTest {
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(repository));
         properties.put("backup.catalog.url", "jdbc:postgresql://127.0.0.1:1/backup_catalog");
-        Path config = work.resolve("down.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path config = TestStack.store(properties, work.resolve("down.properties"));
         Cli.Result rebuild = Cli.run("--config", config.toString(), "catalog", "rebuild");
         assertEquals(1, rebuild.exitCode(), rebuild.toString());
         assertTrue(rebuild.stderr().contains("backup-manager: error: "), rebuild.stderr());

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -38,10 +36,7 @@ class HealthTest {
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
         properties.putAll(overrides);
-        Path file = work.resolve("health-" + System.nanoTime() + ".properties");
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path file = TestStack.store(properties, work.resolve("health-" + System.nanoTime() + ".properties"));
         return file;
     }
 

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +54,7 @@ class ReplicationTest {
         properties.putAll(Map.of("backup.s3.enabled", "true", "backup.s3.endpoint", endpoint, "backup.s3.bucket", bucket,
                 "backup.s3.prefix", "prod", "backup.s3.access-key", s3.accessKey(), "backup.s3.secret-key", s3.secretKey(),
                 "backup.s3.retry-backoff-seconds", "0"));
-        Path file = work.resolve(name);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path file = TestStack.store(properties, work.resolve(name));
         return file;
     }
 

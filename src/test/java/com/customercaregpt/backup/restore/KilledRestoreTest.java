@@ -11,8 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.RandomAccessFile;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,10 +50,7 @@ class KilledRestoreTest {
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
         properties.put("backup.uploads.path", uploads.toString());
-        Path config = work.resolve("kill.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path config = TestStack.store(properties, work.resolve("kill.properties"));
         Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads", "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());
         String id = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.RandomAccessFile;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +52,7 @@ class RestoreTest {
         properties.putAll(stack.settings(work.resolve("repo")));
         properties.put("backup.chromadb.stop-command", stack.chroma().stopCommand());
         properties.put("backup.chromadb.start-command", stack.chroma().startCommand());
-        config = work.resolve("restore.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        config = TestStack.store(properties, work.resolve("restore.properties"));
         Cli.Result create = Cli.run("--config", config.toString(), "create", "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());
         manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
@@ -221,10 +217,7 @@ class RestoreTest {
             properties.load(in);
         }
         properties.put("backup.redis.port", "1");
-        Path broken = work.resolve("redis-down.properties");
-        try (Writer out = Files.newBufferedWriter(broken, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        Path broken = TestStack.store(properties, work.resolve("redis-down.properties"));
         stack.postgres().execute(DemoStack.DATABASE, "CREATE TABLE IF NOT EXISTS down_marker (id int)");
         Cli.Result restore = Cli.run("--config", broken.toString(), "restore", backupId, "--yes",
                 "--components", "database", "redis");

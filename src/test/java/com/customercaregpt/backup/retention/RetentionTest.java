@@ -8,8 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,10 +30,7 @@ class RetentionTest {
         work = Files.createTempDirectory("retention-test-");
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
-        config = work.resolve("retention.properties");
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
+        config = TestStack.store(properties, work.resolve("retention.properties"));
         for (int i = 0; i < 3; i++) {
             Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "config",
                     "--retention-days", "3", "--output", "json");
