@@ -45,20 +45,42 @@ public final class BackupApplication implements AutoCloseable {
     private final ProducerTemplate template;
     private final BackupJobs backupJobs;
     private final ExecutorService componentPool;
+    private final Settings settings;
 
-    private BackupApplication(Main main, BackupJobs backupJobs, ExecutorService componentPool) throws Exception {
+    private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool)
+            throws Exception {
         this.main = main;
+        this.settings = settings;
         this.backupJobs = backupJobs;
         this.componentPool = componentPool;
         main.start();
         this.template = main.getCamelContext().createProducerTemplate();
     }
 
+    /** A command runs the runbooks once; the service adds the REST API and the schedules. */
+    public enum Mode { COMMAND, SERVICE }
+
+    /** Route files only the service loads (the REST API, the schedules and how they run). */
+    static final String SERVICE_ROUTES = "**/api.camel.yaml,**/schedules.camel.yaml,**/scheduling.camel.yaml";
+
     public static BackupApplication start(Settings settings) throws Exception {
+        return start(settings, Mode.COMMAND);
+    }
+
+    public static BackupApplication start(Settings settings, Mode mode) throws Exception {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");
-        main.setOverrideProperties(settings.asProperties());
-        main.configure().withRoutesIncludePattern(settings.get("camel.main.routes-include-pattern"));
+        java.util.Properties properties = settings.asProperties();
+        String routes = settings.get("camel.main.routes-include-pattern");
+        if (mode == Mode.SERVICE) {
+            ServiceMode.configure(settings, properties);
+            routes = ServiceMode.routes(settings, routes);
+            main.configure().withRoutesExcludePattern("**/schedules.camel.yaml");
+        } else {
+            main.configure().withRoutesExcludePattern(SERVICE_ROUTES);
+        }
+        main.setOverrideProperties(properties);
+        main.configure().withRoutesIncludePattern(routes);
 
         Path repositoryPath = settings.getPath("backup.repository.path");
         LocalRepository repository = new LocalRepository(repositoryPath);
@@ -103,11 +125,15 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema));
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
-        return new BackupApplication(main, backupJobs, componentPool);
+        return new BackupApplication(main, settings, backupJobs, componentPool);
     }
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public BackupJobs backupJobs() {

@@ -1,0 +1,43 @@
+package com.customercaregpt.backup.app;
+
+import com.customercaregpt.backup.config.Settings;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * What `serve` adds to the application: the HTTP server for the REST API, the schedules file
+ * (backup.schedules.file, by default routes/schedules.camel.yaml) and, when asked, route reload.
+ */
+final class ServiceMode {
+
+    private ServiceMode() {
+    }
+
+    static void configure(Settings settings, Properties camel) {
+        camel.setProperty("camel.server.enabled", "true");
+        camel.setProperty("camel.server.port", settings.get("camel.server.port", "8080"));
+        camel.setProperty("camel.server.host", settings.get("camel.server.host", "0.0.0.0"));
+        camel.setProperty("camel.server.path", "/");
+        if ("true".equals(settings.get("backup.routes.reload", "false"))) {
+            camel.setProperty("camel.main.routes-reload-enabled", "true");
+            camel.setProperty("camel.main.routes-reload-directory", settings.home().resolve("routes").toString());
+            camel.setProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
+        }
+    }
+
+    /** The runbooks plus the schedules file, which may live outside routes/. */
+    static String routes(Settings settings, String runbooks) {
+        Path schedules = schedulesFile(settings);
+        if (!Files.isRegularFile(schedules)) {
+            throw new Settings.SettingsException("backup.schedules.file: no such file: " + schedules);
+        }
+        return runbooks + ",file:" + schedules;
+    }
+
+    static Path schedulesFile(Settings settings) {
+        return Path.of(settings.get("backup.schedules.file",
+                settings.home().resolve("routes/schedules.camel.yaml").toString())).toAbsolutePath();
+    }
+}
