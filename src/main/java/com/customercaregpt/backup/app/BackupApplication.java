@@ -1,6 +1,10 @@
 package com.customercaregpt.backup.app;
 
+import com.customercaregpt.backup.api.ApiGuard;
+import com.customercaregpt.backup.api.ApiReplies;
+import com.customercaregpt.backup.api.ApiRequests;
 import com.customercaregpt.backup.backup.BackupJobs;
+import com.customercaregpt.backup.operations.Operations;
 import com.customercaregpt.backup.backup.ProgressMarkers;
 import com.customercaregpt.backup.catalog.CatalogRows;
 import com.customercaregpt.backup.catalog.CatalogSchema;
@@ -125,7 +129,18 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema));
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
-        return new BackupApplication(main, settings, backupJobs, componentPool);
+        main.bind("operations", new Operations(lock, backupJobs, repository.location()));
+        main.bind("apiRequests", new ApiRequests());
+        main.bind("apiReplies", new ApiReplies());
+        ApiGuard apiGuard = mode == Mode.SERVICE ? ApiGuard.from(settings) : null;
+        if (apiGuard != null) {
+            main.bind("apiGuard", apiGuard);
+        }
+        BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool);
+        if (apiGuard != null) {
+            apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
+        }
+        return app;
     }
 
     public CamelContext context() {
@@ -150,7 +165,7 @@ public final class BackupApplication implements AutoCloseable {
     }
 
     /** The route's own exception, unwrapped from Camel's (a split wraps what fails inside it). */
-    static Exception rootCause(Exception e) {
+    public static Exception rootCause(Exception e) {
         Throwable cause = e;
         while ((cause instanceof CamelExecutionException || cause instanceof org.apache.camel.CamelExchangeException
                 || cause instanceof org.apache.camel.RuntimeCamelException) && cause.getCause() != null) {

@@ -69,13 +69,8 @@ public final class BackupJobs {
 
     /** Checks the request, removes abandoned unfinished backups, and reserves a new backup id. */
     public BackupJob begin(BackupRequest request) throws IOException {
+        check(request);
         String type = request.type() == null ? "full" : request.type();
-        if (!TYPES.contains(type)) {
-            throw new UsageError("unknown backup type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
-        }
-        if (!"full".equals(type)) {
-            throw new UsageError("backup type '" + type + "' is not available yet; use --type full");
-        }
         List<String> names = Components.resolve(request.components());
         int retention = request.retentionDays() == null ? defaultRetentionDays : request.retentionDays();
         if (retention < 1) {
@@ -110,6 +105,22 @@ public final class BackupJobs {
         current = job;
         LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
         return job;
+    }
+
+    /** Refuses a request that cannot run (unknown type or component, bad retention) with a UsageError. */
+    public BackupRequest check(BackupRequest request) {
+        String type = request.type() == null ? "full" : request.type();
+        if (!TYPES.contains(type)) {
+            throw new UsageError("unknown backup type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
+        }
+        if (!"full".equals(type)) {
+            throw new UsageError("backup type '" + type + "' is not available yet; use --type full");
+        }
+        Components.resolve(request.components());
+        if (request.retentionDays() != null && request.retentionDays() < 1) {
+            throw new UsageError("retention days must be at least 1, got " + request.retentionDays());
+        }
+        return request;
     }
 
     /** Backs up one component; its failure is recorded, never thrown, so the others go on. */

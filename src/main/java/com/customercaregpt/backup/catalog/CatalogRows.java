@@ -46,10 +46,29 @@ public final class CatalogRows {
         return row;
     }
 
+    /** Rows of the REST API's list query back into the summaries `list --output json` prints. */
+    public java.util.List<com.customercaregpt.backup.inventory.BackupSummary> backupSummaries(
+            java.util.List<Map<String, Object>> rows) {
+        return rows.stream().map(row -> new com.customercaregpt.backup.inventory.BackupSummary(
+                (String) row.get("backup_id"), (String) row.get("type"), (String) row.get("status"),
+                iso(row.get("created_at")), iso(row.get("completed_at")), iso(row.get("expires_at")),
+                ((Number) row.get("size_bytes")).longValue(), split(row.get("components")),
+                split(row.get("failed_components")), iso(row.get("verified_at")), iso(row.get("replicated_at")))).toList();
+    }
+
+    private static java.util.List<String> split(Object value) {
+        return value == null || value.toString().isBlank() ? java.util.List.of()
+                : java.util.List.of(value.toString().split(","));
+    }
+
+    private static String iso(Object value) {
+        return value instanceof Timestamp t ? t.toInstant().toString() : null;
+    }
+
     /** One finished operation of the log: what ran, on which backup, and how it ended. */
-    public Map<String, Object> operationRow(String kind, Manifest manifest, String trigger) {
+    public Map<String, Object> operationRow(String kind, Manifest manifest, String trigger, String operationId) {
         Map<String, Object> row = new HashMap<>();
-        row.put("operation_id", "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+        row.put("operation_id", operationId(operationId));
         row.put("repository", repositoryLocation);
         row.put("kind", kind);
         row.put("backup_id", manifest.backupId());
@@ -64,8 +83,8 @@ public final class CatalogRows {
         return row;
     }
 
-    public Map<String, Object> verifyRow(VerifyReport report) {
-        Map<String, Object> row = operation("verify", report.backupId(), String.join(",", report.artifacts().stream()
+    public Map<String, Object> verifyRow(VerifyReport report, String operationId) {
+        Map<String, Object> row = operation(operationId, "verify", report.backupId(), String.join(",", report.artifacts().stream()
                 .map(VerifyReport.ArtifactCheck::component).filter(java.util.Objects::nonNull).distinct().toList()));
         row.put("status", report.status());
         row.put("error", report.artifacts().stream().map(VerifyReport.ArtifactCheck::error)
@@ -74,8 +93,8 @@ public final class CatalogRows {
         return row;
     }
 
-    public Map<String, Object> restoreRow(RestoreReport report) {
-        Map<String, Object> row = operation(report.dryRun() ? "restore-dry-run" : "restore", report.backupId(),
+    public Map<String, Object> restoreRow(RestoreReport report, String operationId) {
+        Map<String, Object> row = operation(operationId, report.dryRun() ? "restore-dry-run" : "restore", report.backupId(),
                 String.join(",", report.components()));
         row.put("status", report.status());
         row.put("error", report.error());
@@ -84,16 +103,22 @@ public final class CatalogRows {
     }
 
     public Map<String, Object> replicateRow(com.customercaregpt.backup.replication.Replicator.Result result) {
-        Map<String, Object> row = operation("replicate", result.backupId(), null);
+        Map<String, Object> row = operation(null, "replicate", result.backupId(), null);
         row.put("status", result.status());
         row.put("error", result.error());
         row.put("detail", json(Map.of("artifacts", result.artifacts())));
         return row;
     }
 
-    private Map<String, Object> operation(String kind, String backupId, String components) {
+    /** An operation started over the REST API keeps the id it was given; others get a new one. */
+    private static String operationId(String given) {
+        return given != null && !given.isBlank() ? given
+                : "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    }
+
+    private Map<String, Object> operation(String operationId, String kind, String backupId, String components) {
         Map<String, Object> row = new HashMap<>();
-        row.put("operation_id", "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+        row.put("operation_id", operationId(operationId));
         row.put("repository", repositoryLocation);
         row.put("kind", kind);
         row.put("backup_id", backupId);

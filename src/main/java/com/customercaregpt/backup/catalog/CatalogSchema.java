@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class CatalogSchema {
 
-    static final List<String> MIGRATIONS = List.of("V001__catalog.sql");
+    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql");
 
     private final PGSimpleDataSource dataSource;
     private volatile boolean ready;

@@ -136,6 +136,16 @@ public final class RepositoryLock {
         }
     }
 
+    /** Who holds the lock now, if a live holder does (for a quick "busy" answer instead of waiting). */
+    public java.util.Optional<String> liveHolder() {
+        try {
+            JsonNode holder = readHolder();
+            return holder == null || stale(holder) ? java.util.Optional.empty() : java.util.Optional.of(describe(holder));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private Held tryCreate(String operation) throws IOException {
         String token = UUID.randomUUID().toString();
         Map<String, Object> content = new LinkedHashMap<>();
