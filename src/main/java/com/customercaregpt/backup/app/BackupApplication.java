@@ -51,9 +51,12 @@ public final class BackupApplication implements AutoCloseable {
     private final ExecutorService componentPool;
     private final Settings settings;
 
-    private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool)
-            throws Exception {
+    private final AutoCloseable catalogPool;
+
+    private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool,
+                              AutoCloseable catalogPool) throws Exception {
         this.main = main;
+        this.catalogPool = catalogPool;
         this.settings = settings;
         this.backupJobs = backupJobs;
         this.componentPool = componentPool;
@@ -123,7 +126,8 @@ public final class BackupApplication implements AutoCloseable {
                 settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
-        main.bind("catalogDataSource", catalog);
+        javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
+        main.bind("catalogDataSource", catalogConnections);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);
         main.bind("catalogSchema", catalogSchema);
         main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema));
@@ -136,7 +140,8 @@ public final class BackupApplication implements AutoCloseable {
         if (apiGuard != null) {
             main.bind("apiGuard", apiGuard);
         }
-        BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool);
+        BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
+                catalogConnections instanceof AutoCloseable pool ? pool : null);
         if (apiGuard != null) {
             apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
         }
@@ -192,5 +197,8 @@ public final class BackupApplication implements AutoCloseable {
         template.close();
         main.stop();
         componentPool.shutdownNow();
+        if (catalogPool != null) {
+            catalogPool.close();
+        }
     }
 }

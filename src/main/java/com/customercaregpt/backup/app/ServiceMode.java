@@ -24,6 +24,8 @@ final class ServiceMode {
             camel.setProperty("camel.main.routes-reload-enabled", "true");
             camel.setProperty("camel.main.routes-reload-directory", settings.home().resolve("routes").toString());
             camel.setProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
+            // Replace only the routes of the edited file; the default would drop every other route.
+            camel.setProperty("camel.main.routes-reload-remove-all-routes", "false");
         }
     }
 

@@ -116,4 +116,19 @@ public final class CatalogSchema {
         dataSource.setApplicationName("backup-manager");
         return dataSource;
     }
+
+    /**
+     * The service's view of the catalog: a small connection pool (the REST API answers many short
+     * queries). It starts empty, so the service starts while the catalog is still down.
+     */
+    public static com.zaxxer.hikari.HikariDataSource pooled(PGSimpleDataSource catalog) {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(catalog);
+        config.setPoolName("catalog");
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(0);
+        config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(5000);
+        return new com.zaxxer.hikari.HikariDataSource(config);
+    }
 }
