@@ -28,6 +28,14 @@ public final class ApiReplies {
         reply(exchange, 202, exchange.getMessage().getBody());
     }
 
+    /** 200 when no check fails, 503 otherwise (for load balancers and monitors). */
+    public void health(Exchange exchange) throws JsonProcessingException {
+        Object report = exchange.getMessage().getBody();
+        boolean failing = report instanceof com.customercaregpt.backup.health.HealthReport health
+                && com.customercaregpt.backup.health.HealthReport.FAIL.equals(health.status());
+        reply(exchange, failing ? 503 : 200, report);
+    }
+
     /** Maps the caught exception to its status: 400 bad input, 401, 404, 409, else 500. */
     public void error(Exchange exchange) throws JsonProcessingException {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

@@ -266,9 +266,31 @@ class RestApiTest {
         assertEquals(200, response.statusCode(), response.body());
         JsonNode paths = json(response).get("paths");
         for (String path : new String[]{"/backup/create", "/backup/list", "/backup/{backup_id}", "/backup/{backup_id}/restore",
-                "/backup/{backup_id}/verify", "/backup/cleanup", "/operations", "/operations/{operation_id}"}) {
+                "/backup/{backup_id}/verify", "/backup/{backup_id}/replicate", "/backup/cleanup", "/operations",
+                "/operations/{operation_id}", "/health", "/catalog/rebuild"}) {
             assertNotNull(paths.get(path), path + " in " + paths.toString().substring(0, Math.min(3000, paths.toString().length())));
         }
+    }
+
+    @Test
+    void healthReplicationAndCatalogRebuildCanBeStartedOverHttpToo() throws Exception {
+        String backupId = createBackup("{\"components\": [\"config\"]}");
+        HttpResponse<String> health = call("GET", "/health", null);
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals("ok", json(health).get("status").asText(), health.body());
+
+        HttpResponse<String> rebuild = call("POST", "/catalog/rebuild", null);
+        assertEquals(202, rebuild.statusCode(), rebuild.body());
+        JsonNode rebuilt = await(json(rebuild).get("operation_id").asText());
+        assertEquals("completed", rebuilt.get("status").asText(), rebuilt.toString());
+        assertTrue(rebuilt.get("result").asInt() >= 1, rebuilt.toString());
+
+        // S3 is not configured here: the replication fails, loudly and precisely.
+        HttpResponse<String> replicate = call("POST", "/backup/" + backupId + "/replicate", null);
+        assertEquals(202, replicate.statusCode(), replicate.body());
+        JsonNode replicated = await(json(replicate).get("operation_id").asText());
+        assertEquals("failed", replicated.get("status").asText(), replicated.toString());
+        assertFalse(replicated.get("error").asText().isBlank(), replicated.toString());
     }
 
     @Test
