@@ -57,6 +57,9 @@ listed=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v
   | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 echo "bench: the catalog lists $listed backups"
 
+echo "bench: warm-up, 10 s of the same load (the JIT compiles the hot paths), not counted"
+wrk -t2 -c50 -d10s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/backup/list" > "$out/warmup.txt"
+
 echo "bench: a backup of database + uploads starts, then 50 clients for 30 s"
 operation=$(curl -s -X POST -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
   -d '{"components": ["database", "uploads"]}' "http://127.0.0.1:$port/api/v1/backup/create" \

@@ -20,6 +20,11 @@ public final class ApiReplies {
 
     private static final ObjectMapper JSON = ManifestCodec.JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
 
+    /** The JSON bytes of {@code value}, for answers kept and sent again as they are. */
+    public byte[] json(Object value) throws JsonProcessingException {
+        return JSON.writeValueAsBytes(value);
+    }
+
     public void ok(Exchange exchange) throws JsonProcessingException {
         reply(exchange, 200, exchange.getMessage().getBody());
     }
@@ -81,7 +86,7 @@ public final class ApiReplies {
         message.removeHeaders("*", Exchange.HTTP_RESPONSE_CODE);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(JSON.writeValueAsBytes(body));
+        message.setBody(body instanceof byte[] json ? json : JSON.writeValueAsBytes(body));
         if (status == 401) {
             message.setHeader("WWW-Authenticate", "Bearer");
         }

@@ -3,7 +3,9 @@ package com.customercaregpt.backup.app;
 import com.customercaregpt.backup.api.ApiGuard;
 import com.customercaregpt.backup.api.ApiReplies;
 import com.customercaregpt.backup.api.ApiRequests;
+import com.customercaregpt.backup.api.BackupListCache;
 import com.customercaregpt.backup.backup.BackupJobs;
+import com.customercaregpt.backup.catalog.CatalogChanges;
 import com.customercaregpt.backup.operations.Operations;
 import com.customercaregpt.backup.backup.ProgressMarkers;
 import com.customercaregpt.backup.catalog.CatalogRows;
@@ -52,11 +54,13 @@ public final class BackupApplication implements AutoCloseable {
     private final Settings settings;
 
     private final AutoCloseable catalogPool;
+    private final AutoCloseable catalogChanges;
 
     private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool,
-                              AutoCloseable catalogPool) throws Exception {
+                              AutoCloseable catalogPool, AutoCloseable catalogChanges) throws Exception {
         this.main = main;
         this.catalogPool = catalogPool;
+        this.catalogChanges = catalogChanges;
         this.settings = settings;
         this.backupJobs = backupJobs;
         this.componentPool = componentPool;
@@ -137,11 +141,13 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("apiRequests", new ApiRequests());
         main.bind("apiReplies", new ApiReplies());
         ApiGuard apiGuard = mode == Mode.SERVICE ? ApiGuard.from(settings) : null;
+        CatalogChanges catalogChanges = mode == Mode.SERVICE ? new CatalogChanges(catalog, catalogSchema).start() : null;
+        main.bind("backupListCache", new BackupListCache(catalogChanges));
         if (apiGuard != null) {
             main.bind("apiGuard", apiGuard);
         }
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
-                catalogConnections instanceof AutoCloseable pool ? pool : null);
+                catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges);
         if (apiGuard != null) {
             apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
         }
@@ -197,6 +203,9 @@ public final class BackupApplication implements AutoCloseable {
         template.close();
         main.stop();
         componentPool.shutdownNow();
+        if (catalogChanges != null) {
+            catalogChanges.close();
+        }
         if (catalogPool != null) {
             catalogPool.close();
         }

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class CatalogSchema {
 
-    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql");
+    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql", "V005__catalog_changes.sql");
 
     private final PGSimpleDataSource dataSource;
     private volatile boolean ready;

@@ -261,6 +261,26 @@ class RestApiTest {
     }
 
     @Test
+    void aBackupMadeByTheCliShowsInTheNextListEvenThoughListsAreKeptInMemory() throws Exception {
+        String before = call("GET", "/backup/list?limit=1000", null).body();
+        assertEquals(before, call("GET", "/backup/list?limit=1000", null).body(), "kept while nothing changes");
+        Properties properties = new Properties();
+        properties.putAll(TestStack.shared().settings(work.resolve("repo")));
+        Path config = TestStack.store(properties, work.resolve("cli-create.properties"));
+        Cli.Result created = Cli.run("--config", config.toString(), "create", "--components", "config", "--output", "json");
+        assertEquals(0, created.exitCode(), created.toString());
+        String backupId = ManifestCodec.JSON.readTree(created.stdout()).get("backup_id").asText();
+        // The catalog announces the change (NOTIFY); it arrives within milliseconds.
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        String after = call("GET", "/backup/list?limit=1000", null).body();
+        while (!after.contains(backupId) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            after = call("GET", "/backup/list?limit=1000", null).body();
+        }
+        assertTrue(after.contains(backupId), after);
+    }
+
+    @Test
     void theOpenApiDocumentDescribesEveryEndpoint() throws Exception {
         HttpResponse<String> response = call("GET", "/openapi.json", null);
         assertEquals(200, response.statusCode(), response.body());
