@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -93,10 +94,19 @@ public final class Replicator {
         byte[] manifestJson = local.readManifest(id).orElseThrow();
         Manifest manifest = ManifestCodec.read(id, manifestJson);
         int copied = 0;
+        int alreadyThere = 0;
         for (Manifest.ComponentRecord component : manifest.components()) {
             ArtifactReader reader = new ArtifactReader(local, id, component.name());
             for (Manifest.Artifact artifact : component.artifacts()) {
-                Repository.ArtifactStream out = target.createArtifact(id, artifact.path());
+                // Resuming an interrupted copy: an artifact already there, whole and with the
+                // manifest's checksum recorded at its upload, is not sent again.
+                Optional<Repository.Stored> there = target.stat(id, artifact.path());
+                if (there.isPresent() && there.get().sizeBytes() == artifact.sizeBytes()
+                        && artifact.sha256().equals(there.get().sha256())) {
+                    alreadyThere++;
+                    continue;
+                }
+                Repository.ArtifactStream out = target.createArtifact(id, artifact.path(), artifact.sha256());
                 try {
                     reader.copyStored(artifact, out);
                     out.close();
@@ -108,7 +118,8 @@ public final class Replicator {
             }
         }
         target.writeManifest(id, manifestJson);
-        LOG.info("Replicated {} to {}: {} artifacts, manifest last", id, target.location(), copied);
+        LOG.info("Replicated {} to {}: {} artifacts sent{}, manifest last", id, target.location(), copied,
+                alreadyThere == 0 ? "" : ", " + alreadyThere + " already there from an earlier attempt");
         return new Result(id.value(), Result.REPLICATED, copied, null);
     }
 

@@ -30,6 +30,23 @@ public interface Repository {
 
     ArtifactStream createArtifact(BackupId id, String path) throws IOException;
 
+    /**
+     * Like {@link #createArtifact(BackupId, String)}, recording the artifact's SHA-256 (of its stored
+     * bytes) with it where the store can, so that a resumed copy can tell it is already there.
+     */
+    default ArtifactStream createArtifact(BackupId id, String path, String sha256) throws IOException {
+        return createArtifact(id, path);
+    }
+
+    /** An artifact as the store holds it: its size, and the SHA-256 recorded with it (null if none). */
+    record Stored(long sizeBytes, String sha256) {
+    }
+
+    /** The stored artifact, if it exists and the store can tell (empty otherwise). */
+    default Optional<Stored> stat(BackupId id, String path) throws IOException {
+        return Optional.empty();
+    }
+
     InputStream openArtifact(BackupId id, String path) throws IOException;
 
     void writeManifest(BackupId id, byte[] manifestJson) throws IOException;

@@ -127,6 +127,74 @@ class ReplicationTest {
     }
 
     @Test
+    void s3StoppedMidUploadFailsLoudlyAndReplicateResumesWithoutSendingAgainWhatArrived() throws Exception {
+        try (S3Server own = S3Server.start()) {
+            String ownBucket = own.createBucket();
+            // 40 MB that do not compress: eight 5 MiB parts, a copy that takes a moment.
+            Path uploads = Files.createDirectories(work.resolve("big-uploads"));
+            byte[] random = new byte[1 << 20];
+            try (var out = Files.newOutputStream(uploads.resolve("video.bin"))) {
+                java.util.Random generator = new java.util.Random(7);
+                for (int i = 0; i < 40; i++) {
+                    generator.nextBytes(random);
+                    out.write(random);
+                }
+            }
+            Properties properties = new Properties();
+            properties.putAll(TestStack.shared().settings(work.resolve("repo")));
+            properties.putAll(Map.of("backup.uploads.path", uploads.toString(), "backup.s3.enabled", "false",
+                    "backup.s3.endpoint", own.endpoint(), "backup.s3.bucket", ownBucket, "backup.s3.prefix", "prod",
+                    "backup.s3.access-key", own.accessKey(), "backup.s3.secret-key", own.secretKey(),
+                    "backup.s3.retry-backoff-seconds", "0", "backup.s3.part-size-mb", "5"));
+            Path config = TestStack.store(properties, work.resolve("own-s3.properties"));
+            Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "database", "uploads",
+                    "--output", "json");
+            assertEquals(0, create.exitCode(), create.toString());
+            Manifest manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
+            String prefix = "prod/backups/" + manifest.backupId() + "/";
+            properties.setProperty("backup.s3.enabled", "true");
+            config = TestStack.store(properties, work.resolve("own-s3-enabled.properties"));
+
+            // The copy starts in another process; S3 goes away once the first artifact is in.
+            Process replicate = new ProcessBuilder(com.customercaregpt.backup.fixtures.ChildJvm.command(config, "replicate"))
+                    .redirectErrorStream(true).redirectOutput(work.resolve("replicate-1.log").toFile()).start();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (!own.blobStore().blobExists(ownBucket, prefix + "database/database.dump.zst")) {
+                assertTrue(System.nanoTime() < deadline && replicate.isAlive(), "the first artifact never arrived: "
+                        + Files.readString(work.resolve("replicate-1.log")));
+                Thread.sleep(5);
+            }
+            own.pause();
+            assertTrue(replicate.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+            String firstRun = Files.readString(work.resolve("replicate-1.log"));
+            assertEquals(1, replicate.exitValue(), firstRun);
+            assertTrue(firstRun.contains("ALERT") && firstRun.contains(manifest.backupId()), firstRun);
+            assertTrue(!own.blobStore().blobExists(ownBucket, prefix + "manifest.json"), "not listed as replicated");
+
+            own.resume();
+            Cli.Result resumed = Cli.run("--config", config.toString(), "replicate");
+            assertEquals(0, resumed.exitCode(), resumed.toString());
+            assertTrue(resumed.stdout().contains(manifest.backupId() + ": replicated"), resumed.stdout());
+            assertTrue(resumed.stderr().contains("1 artifacts sent, 1 already there from an earlier attempt"),
+                    resumed.stderr());
+            try (S3Repository remote = new S3Repository(own.settings(ownBucket, "prod", 5 << 20))) {
+                BackupId id = new BackupId(manifest.backupId());
+                assertTrue(remote.readManifest(id).isPresent());
+                for (Manifest.ComponentRecord component : manifest.components()) {
+                    for (Manifest.Artifact artifact : component.artifacts()) {
+                        assertEquals(artifact.sha256(), remote.stat(id, artifact.path()).orElseThrow().sha256());
+                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                        try (InputStream in = remote.openArtifact(id, artifact.path())) {
+                            sha.update(in.readAllBytes());
+                        }
+                        assertEquals(artifact.sha256(), HexFormat.of().formatHex(sha.digest()), artifact.path());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aFreshHostWithOnlyTheSettingsAndTheKeyRebuildsTheCatalogAndRestoresFromS3() throws Exception {
         Path key = work.resolve("backup.key");
         assertEquals(0, Cli.run("key", "generate", key.toString()).exitCode());

@@ -44,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -77,6 +78,7 @@ public final class S3Repository implements Repository, AutoCloseable {
     private static final int DELETE_BATCH = 1000;
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String JSON = "application/json";
+    private static final String SHA256_METADATA = "sha256";
 
     private final S3Settings settings;
     private final S3Client client;
@@ -268,7 +270,31 @@ public final class S3Repository implements Repository, AutoCloseable {
 
     @Override
     public ArtifactStream createArtifact(BackupId id, String path) {
-        return new PartUploadStream(placePrefix(id) + Repository.checkRelativePath(path));
+        return new PartUploadStream(placePrefix(id) + Repository.checkRelativePath(path), null);
+    }
+
+    /** The checksum goes into the object's metadata (x-amz-meta-sha256), read back by {@link #stat}. */
+    @Override
+    public ArtifactStream createArtifact(BackupId id, String path, String sha256) {
+        return new PartUploadStream(placePrefix(id) + Repository.checkRelativePath(path), sha256);
+    }
+
+    @Override
+    public Optional<Stored> stat(BackupId id, String path) throws IOException {
+        String key = placePrefix(id) + Repository.checkRelativePath(path);
+        try {
+            var head = client.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(new Stored(head.contentLength(), head.metadata().get(SHA256_METADATA)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure(key, "stat", e);
+        } catch (SdkException e) {
+            throw failure(key, "stat", e);
+        }
     }
 
     @Override
@@ -324,9 +350,11 @@ public final class S3Repository implements Repository, AutoCloseable {
         private final List<CompletedPart> parts = new ArrayList<>();
         private boolean finished;
         private IOException failed;
+        private final Map<String, String> metadata;
 
-        PartUploadStream(String key) {
+        PartUploadStream(String key, String sha256) {
             this.key = key;
+            this.metadata = sha256 == null ? Map.of() : Map.of(SHA256_METADATA, sha256);
         }
 
         @Override
@@ -359,7 +387,7 @@ public final class S3Repository implements Repository, AutoCloseable {
             if (uploadId == null) {
                 try {
                     uploadId = client.createMultipartUpload(b -> {
-                        b.bucket(bucket).key(key).contentType(OCTET_STREAM);
+                        b.bucket(bucket).key(key).contentType(OCTET_STREAM).metadata(metadata);
                         if (!settings.checksumsOnlyWhenRequired()) {
                             b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
                         }
@@ -411,7 +439,8 @@ public final class S3Repository implements Repository, AutoCloseable {
             }
             if (uploadId == null) {
                 try {
-                    client.putObject(b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM), bufferedBody());
+                    client.putObject(b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM).metadata(metadata),
+                            bufferedBody());
                 } catch (SdkException e) {
                     throw fail(failure(key, "upload", e));
                 }
