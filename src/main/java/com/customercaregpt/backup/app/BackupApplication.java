@@ -125,7 +125,10 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,
                 repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
-        main.bind("retention", new Retention(readable, inventory, lock));
+        String localDays = settings.get("backup.local.retention-days", "");
+        main.bind("retention", new Retention(readable, inventory, lock, repository,
+                "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
+                localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
         main.bind("replicator", new Replicator(repository, remote,
                 settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));

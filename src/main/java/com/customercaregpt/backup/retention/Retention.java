@@ -26,17 +26,36 @@ public final class Retention {
 
     private final Repository repository;
     private final Inventory inventory;
-
     private final RepositoryLock lock;
+    private final Repository local;
+    private final java.util.function.Supplier<Repository> remote;
+    private final Integer localRetentionDays;
 
-    public Retention(Repository repository, Inventory inventory, RepositoryLock lock) {
+    /**
+     * @param local              the local repository alone
+     * @param remote             the S3 repository, or null when replication is off
+     * @param localRetentionDays days the local copy of a backup already in S3 is kept (null: as long as the backup)
+     */
+    public Retention(Repository repository, Inventory inventory, RepositoryLock lock, Repository local,
+                     java.util.function.Supplier<Repository> remote, Integer localRetentionDays) {
         this.lock = lock;
         this.repository = repository;
         this.inventory = inventory;
+        this.local = local;
+        this.remote = remote;
+        this.localRetentionDays = localRetentionDays;
     }
 
-    /** One backup's fate and why. */
-    public record Decision(String backupId, boolean remove, String reason) {
+    /** One backup's fate and why; localOnly: only the local copy goes, the one in S3 stays. */
+    public record Decision(String backupId, boolean remove, String reason, boolean localOnly) {
+        Decision(String backupId, boolean remove, String reason) {
+            this(backupId, remove, reason, false);
+        }
+
+        /** Removed everywhere, so also forgotten by the catalog. */
+        public boolean isGone() {
+            return remove && !localOnly;
+        }
     }
 
     public List<Decision> plan(Instant now) throws IOException {
@@ -48,7 +67,11 @@ public final class Retention {
         List<Decision> decisions = new ArrayList<>();
         for (Manifest m : manifests) {
             Instant expires = Instant.parse(m.expiresAt());
-            if (!expires.isBefore(now)) {
+            boolean newest = newestFull.isPresent() && newestFull.get().equals(m.backupId());
+            if (!expires.isBefore(now) && !newest && localCopyExpired(m, now)) {
+                decisions.add(new Decision(m.backupId(), true, "local copy older than " + localRetentionDays
+                        + " days (backup.local.retention-days); kept in S3 until " + m.expiresAt(), true));
+            } else if (!expires.isBefore(now)) {
                 decisions.add(new Decision(m.backupId(), false, "kept until " + m.expiresAt()));
             } else if (newestFull.isPresent() && newestFull.get().equals(m.backupId())) {
                 decisions.add(new Decision(m.backupId(), false, "expired on " + m.expiresAt()
@@ -61,6 +84,19 @@ public final class Retention {
         return decisions;
     }
 
+    /** A local copy past backup.local.retention-days whose backup is safely in S3 (its manifest is there). */
+    private boolean localCopyExpired(Manifest m, Instant now) throws IOException {
+        if (localRetentionDays == null || remote == null) {
+            return false;
+        }
+        BackupId id = new BackupId(m.backupId());
+        if (Instant.parse(m.createdAt()).plus(java.time.Duration.ofDays(localRetentionDays)).isAfter(now)
+                || local.readManifest(id).isEmpty()) {
+            return false;
+        }
+        return remote.get().readManifest(id).isPresent();
+    }
+
     /** Removes what {@link #plan} marks (unless dryRun); returns every decision. */
     public List<Decision> apply(boolean dryRun) throws IOException {
         if (dryRun) {
@@ -69,7 +105,10 @@ public final class Retention {
         try (RepositoryLock.Held ignored = lock.acquire("cleanup")) {
             List<Decision> decisions = plan(Instant.now());
             for (Decision d : decisions) {
-                if (d.remove()) {
+                if (d.remove() && d.localOnly()) {
+                    local.delete(new BackupId(d.backupId()));
+                    LOG.info("Removed the local copy of {}: {}", d.backupId(), d.reason());
+                } else if (d.remove()) {
                     repository.delete(new BackupId(d.backupId()));
                     LOG.info("Removed {}: {}", d.backupId(), d.reason());
                 }
