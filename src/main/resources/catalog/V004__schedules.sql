@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS schedule_run (
     completed_at        timestamptz,
     status              text NOT NULL CHECK (status IN ('completed', 'failed', 'skipped')),
     backup_id           text,
-    error               text
+    error               text,
+    -- what was run differently from what the schedule asked (e.g. incremental ran as full)
+    note                text
 );
 CREATE INDEX IF NOT EXISTS schedule_run_schedule ON schedule_run (schedule_id, started_at DESC);
