@@ -45,7 +45,12 @@ class EnableDisableTest {
 
         try (BackupApplication app = ScheduleFixture.startService(dir.resolve("repo"), overrides)) {
             long beforeRestart = runs();
-            Thread.sleep(3000);
+            long restartedAt = System.currentTimeMillis();
+            // the trigger fires in the restarted service (after Quartz recovered what the stopped one held)...
+            ScheduleFixture.awaitTrue("the trigger fired after the restart", 30_000, () -> TestStack.shared().postgres()
+                    .queryLong(CATALOG, "SELECT coalesce(max(prev_fire_time), 0) FROM qrtz_triggers") > restartedAt + 1000);
+            Thread.sleep(1000);
+            // ...and nothing runs: still disabled
             assertEquals(beforeRestart, runs(), "still disabled after a restart");
             ScheduleView view = app.schedules().list().get(0);
             assertFalse(view.enabled());
@@ -53,7 +58,7 @@ class EnableDisableTest {
 
             Cli.Result enabled = Cli.run("--config", configFile, "schedule", "enable", "every-second");
             assertEquals(0, enabled.exitCode(), enabled.toString());
-            ScheduleFixture.awaitTrue("runs again without a restart", 10_000, () -> runs() >= beforeRestart + 2);
+            ScheduleFixture.awaitTrue("runs again without a restart", 15_000, () -> runs() >= beforeRestart + 2);
 
             Cli.Result status = Cli.run("--config", configFile, "schedule", "status", "--output", "json");
             assertEquals(0, status.exitCode(), status.toString());
