@@ -28,6 +28,11 @@ import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.repository.RepositoryLock;
 import com.customercaregpt.backup.repository.s3.S3Repository;
 import com.customercaregpt.backup.replication.Replicator;
+import com.customercaregpt.backup.schedule.ClusteredQuartz;
+import com.customercaregpt.backup.schedule.Schedule;
+import com.customercaregpt.backup.schedule.ScheduleFile;
+import com.customercaregpt.backup.schedule.ScheduleRuns;
+import com.customercaregpt.backup.schedule.Schedules;
 import com.customercaregpt.backup.service.ServiceCommands;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -37,6 +42,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,13 +90,21 @@ public final class BackupApplication implements AutoCloseable {
         main.setDefaultPropertyPlaceholderLocation("false");
         java.util.Properties properties = settings.asProperties();
         String routes = settings.get("camel.main.routes-include-pattern");
+        List<Schedule> schedules = List.of();
         if (mode == Mode.SERVICE) {
             ServiceMode.configure(settings, properties);
             routes = ServiceMode.routes(settings, routes);
-            main.configure().withRoutesExcludePattern("**/schedules.camel.yaml");
+            // a bad schedule stops the start here, before Camel, naming the file, the schedule and the problem
+            schedules = ScheduleFile.load(ServiceMode.schedulesFile(settings));
+            String excluded = ServiceMode.excluded(settings);
+            if (excluded != null) {
+                main.configure().withRoutesExcludePattern(excluded);
+            }
         } else {
             main.configure().withRoutesExcludePattern(SERVICE_ROUTES);
         }
+        // the override properties carry camel.main.routes-include-pattern too, and they win over configure()
+        properties.setProperty("camel.main.routes-include-pattern", routes);
         main.setOverrideProperties(properties);
         main.configure().withRoutesIncludePattern(routes);
 
@@ -140,10 +155,22 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema));
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
+        // No token, no service: refused before anything starts.
+        ApiGuard apiGuard = mode == Mode.SERVICE ? ApiGuard.from(settings) : null;
+        String timeZone = settings.get("backup.schedule.time-zone", "UTC");
+        Schedules scheduleBook = new Schedules(ServiceMode.schedulesFile(settings), timeZone, catalogSchema, catalog);
+        main.bind("schedules", scheduleBook);
+        if (mode == Mode.SERVICE) {
+            ZoneId zone = ScheduleFile.timeZone(timeZone);
+            main.bind("scheduleRuns", new ScheduleRuns(scheduleBook, inventory, zone,
+                    Duration.ofMinutes(settings.getInt("backup.schedule.misfire-grace-minutes", 60))));
+            // Quartz's tables must exist before its scheduler reads them
+            catalogSchema.ensureReady();
+            main.bind("quartz", ClusteredQuartz.component(catalog, schedules, zone));
+        }
         main.bind("operations", new Operations(lock, backupJobs, repository.location()));
         main.bind("apiRequests", new ApiRequests());
         main.bind("apiReplies", new ApiReplies());
-        ApiGuard apiGuard = mode == Mode.SERVICE ? ApiGuard.from(settings) : null;
         CatalogChanges catalogChanges = mode == Mode.SERVICE ? new CatalogChanges(catalog, catalogSchema).start() : null;
         main.bind("backupListCache", new BackupListCache(catalogChanges));
         if (apiGuard != null) {
@@ -167,6 +194,11 @@ public final class BackupApplication implements AutoCloseable {
 
     public BackupJobs backupJobs() {
         return backupJobs;
+    }
+
+    /** The schedules of the schedules file with their state in the catalog (CLI and REST API). */
+    public Schedules schedules() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("schedules", Schedules.class);
     }
 
     /** Sends {@code body} to a route and returns its answer, throwing the route's own exception. */

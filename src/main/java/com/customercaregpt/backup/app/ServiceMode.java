@@ -35,11 +35,24 @@ final class ServiceMode {
         if (!Files.isRegularFile(schedules)) {
             throw new Settings.SettingsException("backup.schedules.file: no such file: " + schedules);
         }
-        return runbooks + ",file:" + schedules;
+        return schedules.equals(defaultSchedulesFile(settings)) ? runbooks : runbooks + ",file:" + schedules;
+    }
+
+    /**
+     * routes/schedules.camel.yaml when another schedules file is configured (by exact location: an
+     * Ant pattern like **&#47;schedules.camel.yaml would drop the configured file too), else nothing.
+     */
+    static String excluded(Settings settings) {
+        Path defaults = defaultSchedulesFile(settings);
+        return schedulesFile(settings).equals(defaults) ? null : "file:" + defaults;
+    }
+
+    private static Path defaultSchedulesFile(Settings settings) {
+        return settings.home().resolve("routes/schedules.camel.yaml").toAbsolutePath().normalize();
     }
 
     static Path schedulesFile(Settings settings) {
         return Path.of(settings.get("backup.schedules.file",
-                settings.home().resolve("routes/schedules.camel.yaml").toString())).toAbsolutePath();
+                settings.home().resolve("routes/schedules.camel.yaml").toString())).toAbsolutePath().normalize();
     }
 }

@@ -15,10 +15,16 @@ import java.util.List;
 /**
  * Creates the catalog database and brings its schema up to date with the numbered migrations in
  * resources/catalog (V001__...sql), each applied once, in order; all pending ones run in one transaction under an advisory lock.
+ * A migration's version is the number in its file name, not its place in the list, and every version
+ * not yet applied runs (not only those above the highest applied): a migration merged in later
+ * with a lower number than ones already applied still runs once.
  */
 public final class CatalogSchema {
 
-    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql", "V005__catalog_changes.sql");
+    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql", "V003__quartz.sql",
+            "V004__schedules.sql", "V005__catalog_changes.sql");
+
+    private static final java.util.regex.Pattern VERSIONED = java.util.regex.Pattern.compile("V(\\d+)__.+\\.sql");
 
     private final PGSimpleDataSource dataSource;
     private volatile boolean ready;
@@ -73,14 +79,18 @@ public final class CatalogSchema {
                 // one migrator at a time, across instances
                 st.execute("SELECT pg_advisory_xact_lock(4242001)");
             }
-            int current;
+            java.util.Set<Integer> applied = new java.util.HashSet<>();
             try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-                rs.next();
-                current = rs.getInt(1);
+                 ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+                while (rs.next()) {
+                    applied.add(rs.getInt(1));
+                }
             }
-            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-                String script = MIGRATIONS.get(version - 1);
+            for (String script : MIGRATIONS) {
+                int version = version(script);
+                if (applied.contains(version)) {
+                    continue;
+                }
                 try (Statement st = connection.createStatement()) {
                     st.execute(read(script));
                 }
@@ -93,6 +103,15 @@ public final class CatalogSchema {
             }
             connection.commit();
         }
+    }
+
+    /** V003__quartz.sql is version 3. */
+    static int version(String script) {
+        java.util.regex.Matcher m = VERSIONED.matcher(script);
+        if (!m.matches()) {
+            throw new IllegalStateException("migration " + script + " is not named V<number>__<name>.sql");
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     private static String read(String script) throws SQLException {

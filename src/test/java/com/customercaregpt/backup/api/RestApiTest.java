@@ -42,7 +42,20 @@ class RestApiTest {
     @BeforeAll
     static void startService() throws Exception {
         work = Files.createTempDirectory("rest-api-test-");
-        Path schedules = Files.writeString(work.resolve("no-schedules.camel.yaml"), "[]\n");
+        // One schedule that never fires during the test (1 January, 03:00), to manage over HTTP.
+        Path schedules = Files.writeString(work.resolve("api-schedules.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: schedule
+                    routeId: schedule-new-year
+                    parameters:
+                      - {name: id, value: new-year}
+                      - {name: cron, value: "0 0 3 1 1 ?"}
+                      - {name: action, value: backup}
+                      - {name: type, value: full}
+                      - {name: components, value: config}
+                      - {name: retention-days, value: "7"}
+                      - {name: enabled, value: "true"}
+                """);
         int port = freePort();
         overrides = new HashMap<>(Map.of("camel.server.port", String.valueOf(port), "backup.api.token", TOKEN,
                 "backup.schedules.file", schedules.toString()));
@@ -287,7 +300,8 @@ class RestApiTest {
         JsonNode paths = json(response).get("paths");
         for (String path : new String[]{"/backup/create", "/backup/list", "/backup/{backup_id}", "/backup/{backup_id}/restore",
                 "/backup/{backup_id}/verify", "/backup/{backup_id}/replicate", "/backup/cleanup", "/operations",
-                "/operations/{operation_id}", "/health", "/catalog/rebuild"}) {
+                "/operations/{operation_id}", "/health", "/catalog/rebuild", "/schedules", "/schedules/status",
+                "/schedules/{id}/enable", "/schedules/{id}/disable"}) {
             assertNotNull(paths.get(path), path + " in " + paths.toString().substring(0, Math.min(3000, paths.toString().length())));
         }
     }
@@ -311,6 +325,25 @@ class RestApiTest {
         JsonNode replicated = await(json(replicate).get("operation_id").asText());
         assertEquals("failed", replicated.get("status").asText(), replicated.toString());
         assertFalse(replicated.get("error").asText().isBlank(), replicated.toString());
+    }
+
+    @Test
+    void schedulesAreListedAndSwitchedOffAndOnOverHttp() throws Exception {
+        JsonNode schedules = json(call("GET", "/schedules", null));
+        assertEquals(1, schedules.size(), schedules.toString());
+        assertEquals("new-year", schedules.get(0).get("id").asText());
+        assertTrue(schedules.get(0).get("enabled").asBoolean());
+
+        HttpResponse<String> disabled = call("POST", "/schedules/new-year/disable", null);
+        assertEquals(200, disabled.statusCode(), disabled.body());
+        assertFalse(json(disabled).get("enabled").asBoolean(), disabled.body());
+        JsonNode status = json(call("GET", "/schedules/status", null));
+        assertTrue(status.get("scheduler_running").asBoolean(), status.toString());
+        assertFalse(status.get("schedules").get(0).get("enabled").asBoolean(), status.toString());
+
+        HttpResponse<String> enabled = call("POST", "/schedules/new-year/enable", null);
+        assertTrue(json(enabled).get("enabled").asBoolean(), enabled.body());
+        assertEquals(404, call("POST", "/schedules/no-such-schedule/enable", null).statusCode());
     }
 
     @Test

@@ -1,0 +1,21 @@
+package com.customercaregpt.backup.schedule;
+
+import java.util.List;
+
+/**
+ * One schedule of the schedules file, checked: when (a Quartz cron expression, seconds first, in
+ * backup.schedule.time-zone), what (backup, cleanup or verify), and for a backup its type,
+ * components (empty = all) and retention (null = backup.retention.full-days).
+ */
+public record Schedule(String id, String cron, String action, String type, List<String> components,
+                       Integer retentionDays, boolean enabled) {
+
+    public static final String BACKUP = "backup";
+    public static final String CLEANUP = "cleanup";
+    public static final String VERIFY = "verify";
+    public static final List<String> ACTIONS = List.of(BACKUP, CLEANUP, VERIFY);
+
+    public Schedule {
+        components = List.copyOf(components);
+    }
+}
