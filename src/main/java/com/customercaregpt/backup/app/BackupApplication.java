@@ -156,7 +156,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         // No token, no service: refused before anything starts.
-        ApiGuard apiGuard = mode == Mode.SERVICE ? ApiGuard.from(settings) : null;
+        ApiGuard apiGuard = mode == Mode.SERVICE && ServiceMode.apiEnabled(settings) ? ApiGuard.from(settings) : null;
         String timeZone = settings.get("backup.schedule.time-zone", "UTC");
         Schedules scheduleBook = new Schedules(ServiceMode.schedulesFile(settings), timeZone, catalogSchema, catalog);
         main.bind("schedules", scheduleBook);
@@ -171,7 +171,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("operations", new Operations(lock, backupJobs, repository.location()));
         main.bind("apiRequests", new ApiRequests());
         main.bind("apiReplies", new ApiReplies());
-        CatalogChanges catalogChanges = mode == Mode.SERVICE ? new CatalogChanges(catalog, catalogSchema).start() : null;
+        CatalogChanges catalogChanges = apiGuard != null ? new CatalogChanges(catalog, catalogSchema).start() : null;
         main.bind("backupListCache", new BackupListCache(catalogChanges));
         if (apiGuard != null) {
             main.bind("apiGuard", apiGuard);

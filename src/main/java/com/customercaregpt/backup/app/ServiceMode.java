@@ -15,8 +15,13 @@ final class ServiceMode {
     private ServiceMode() {
     }
 
+    /** backup.api.enabled=false runs the schedules alone: no HTTP server, no REST routes. */
+    static boolean apiEnabled(Settings settings) {
+        return !"false".equals(settings.get("backup.api.enabled", "true"));
+    }
+
     static void configure(Settings settings, Properties camel) {
-        camel.setProperty("camel.server.enabled", "true");
+        camel.setProperty("camel.server.enabled", String.valueOf(apiEnabled(settings)));
         camel.setProperty("camel.server.port", settings.get("camel.server.port", "8080"));
         camel.setProperty("camel.server.host", settings.get("camel.server.host", "0.0.0.0"));
         camel.setProperty("camel.server.path", "/");
@@ -44,7 +49,9 @@ final class ServiceMode {
      */
     static String excluded(Settings settings) {
         Path defaults = defaultSchedulesFile(settings);
-        return schedulesFile(settings).equals(defaults) ? null : "file:" + defaults;
+        String schedules = schedulesFile(settings).equals(defaults) ? null : "file:" + defaults;
+        String api = apiEnabled(settings) ? null : "**/api.camel.yaml";
+        return schedules == null ? api : api == null ? schedules : schedules + "," + api;
     }
 
     private static Path defaultSchedulesFile(Settings settings) {

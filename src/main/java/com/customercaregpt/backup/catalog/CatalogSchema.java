@@ -64,7 +64,8 @@ public final class CatalogSchema {
         try (Connection connection = maintenance.getConnection(); Statement st = connection.createStatement()) {
             st.execute("CREATE DATABASE \"" + dataSource.getDatabaseName().replace("\"", "\"\"") + "\"");
         } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another instance
+            // created meanwhile by another instance: 42P04, or 23505 when both raced inside the catalog
+            if (!"42P04".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
                 throw e;
             }
         }
@@ -74,10 +75,11 @@ public final class CatalogSchema {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement st = connection.createStatement()) {
+                // one migrator at a time, across instances (taken first: even CREATE TABLE IF NOT
+                // EXISTS fails when two sessions run it at the same moment)
+                st.execute("SELECT pg_advisory_xact_lock(4242001)");
                 st.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
                         + "script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-                // one migrator at a time, across instances
-                st.execute("SELECT pg_advisory_xact_lock(4242001)");
             }
             java.util.Set<Integer> applied = new java.util.HashSet<>();
             try (Statement st = connection.createStatement();

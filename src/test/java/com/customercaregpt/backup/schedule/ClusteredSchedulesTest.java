@@ -40,7 +40,12 @@ class ClusteredSchedulesTest {
                 instances.add(new ProcessBuilder(ChildJvm.command(configFile, "serve"))
                         .redirectErrorStream(true).redirectOutput(dir.resolve("instance" + i + ".log").toFile()).start());
             }
-            ScheduleFixture.awaitTrue("both instances checked in", 60_000, () -> checkedIn() == 2);
+            try {
+                ScheduleFixture.awaitTrue("both instances checked in", 60_000, () -> checkedIn() == 2);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; instance 1 log:\n"
+                        + java.nio.file.Files.readString(dir.resolve("instance1.log")), e);
+            }
             Instant bothUp = Instant.now();
             ScheduleFixture.awaitTrue("six fires with both up", 30_000, () -> TestStack.shared().postgres().queryLong(CATALOG,
                     "SELECT count(*) FROM schedule_run WHERE scheduled_fire_time > '" + bothUp + "'") >= 6);
