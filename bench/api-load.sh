@@ -21,7 +21,7 @@ camel.server.port=$port
 backup.api.token-file=$out/api.token
 PROPS
 manager() { "$project_dir/backup-manager" --config "$out/bench.properties" "$@"; }
-psql -q -c "DROP DATABASE IF EXISTS backup_catalog_api_load" postgres
+psql -q -c "DROP DATABASE IF EXISTS backup_catalog_api_load WITH (FORCE)" postgres
 
 echo "bench: 1,000 backups (one real config backup, cloned under 999 more ids), then catalog rebuild"
 manager create --components config > /dev/null
@@ -46,11 +46,12 @@ PY
 manager catalog rebuild
 
 echo "bench: starting the service on port $port"
-manager serve > "$out/serve.log" 2>&1 &
+# Started directly (not through the shell function) so that $! is the service itself.
+"$project_dir/backup-manager" --config "$out/bench.properties" serve > "$out/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
-  curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/backup/list" && break
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/backup/list" && break
   sleep 1
 done
 listed=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/backup/list?limit=1000" \

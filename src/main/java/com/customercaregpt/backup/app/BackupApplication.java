@@ -20,6 +20,7 @@ import com.customercaregpt.backup.verify.Verifier;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
+import com.customercaregpt.backup.pipeline.CpuPriority;
 import com.customercaregpt.backup.repository.LocalRepository;
 import com.customercaregpt.backup.repository.LocalThenRemote;
 import com.customercaregpt.backup.repository.Repository;
@@ -92,6 +93,7 @@ public final class BackupApplication implements AutoCloseable {
         String routes = settings.get("camel.main.routes-include-pattern");
         List<Schedule> schedules = List.of();
         if (mode == Mode.SERVICE) {
+            ServiceMode.checkPortFree(settings);
             ServiceMode.configure(settings, properties);
             routes = ServiceMode.routes(settings, routes);
             // a bad schedule stops the start here, before Camel, naming the file, the schedule and the problem
@@ -131,7 +133,8 @@ public final class BackupApplication implements AutoCloseable {
         PGSimpleDataSource catalog = CatalogSchema.dataSource(settings.get("backup.catalog.url"),
                 settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", ""));
         ExecutorService componentPool = Executors.newFixedThreadPool(
-                Math.max(1, settings.getInt("backup.parallel-components", 2)), daemonThreads("backup-component"));
+                Math.max(1, settings.getInt("backup.parallel-components", 2)),
+                CpuPriority.lowered(settings.getInt("backup.nice", 10), daemonThreads("backup-component")));
 
         main.bind("settings", settings);
         main.bind("repository", repository);
@@ -179,7 +182,12 @@ public final class BackupApplication implements AutoCloseable {
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
                 catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges);
         if (apiGuard != null) {
-            apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
+            try {
+                apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
+            } catch (RuntimeException e) {
+                app.close();
+                throw e;
+            }
         }
         return app;
     }

@@ -20,6 +20,24 @@ final class ServiceMode {
         return !"false".equals(settings.get("backup.api.enabled", "true"));
     }
 
+    /**
+     * Refuses a port another process holds, before anything starts: Camel's HTTP server only logs
+     * a failed bind and starts anyway, and a service that cannot listen must not look healthy.
+     */
+    static void checkPortFree(Settings settings) {
+        if (!apiEnabled(settings)) {
+            return;
+        }
+        String host = settings.get("camel.server.host", "0.0.0.0");
+        int port = settings.getInt("camel.server.port", 8080);
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw new Settings.SettingsException("the REST API cannot listen on " + host + ":" + port
+                    + " (camel.server.host/port): " + e.getMessage());
+        }
+    }
+
     static void configure(Settings settings, Properties camel) {
         camel.setProperty("camel.server.enabled", String.valueOf(apiEnabled(settings)));
         camel.setProperty("camel.server.port", settings.get("camel.server.port", "8080"));

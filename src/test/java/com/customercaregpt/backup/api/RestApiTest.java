@@ -347,6 +347,19 @@ class RestApiTest {
     }
 
     @Test
+    void aPortInUseStopsTheStartWithAClearError() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Map<String, String> clash = new HashMap<>(overrides);
+            clash.put("camel.server.port", String.valueOf(taken.getLocalPort()));
+            clash.put("backup.schedules.file", Files.writeString(work.resolve("none.camel.yaml"), "[]\n").toString());
+            Settings.SettingsException refused = assertThrows(Settings.SettingsException.class,
+                    () -> BackupApplication.start(TestStack.settings(work.resolve("repo3"), clash), BackupApplication.Mode.SERVICE));
+            assertTrue(refused.getMessage().contains("cannot listen on 0.0.0.0:" + taken.getLocalPort()), refused.getMessage());
+        }
+        assertEquals(200, call("GET", "/backup/list", null).statusCode(), "the running service is untouched");
+    }
+
+    @Test
     void theServiceRefusesToStartWithoutAToken() {
         Map<String, String> open = new HashMap<>(overrides);
         open.put("backup.api.token", "");
