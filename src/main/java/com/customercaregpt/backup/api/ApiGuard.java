@@ -102,6 +102,9 @@ public final class ApiGuard {
             throw new ApiProblem.Unauthorized();
         }
         exchange.getMessage().removeHeader("Authorization");
+        if (exchange.getMessage().getBody() == null) {
+            return; // a GET: nothing to measure
+        }
         Long length = exchange.getMessage().getHeader(Exchange.CONTENT_LENGTH, Long.class);
         byte[] body = exchange.getMessage().getBody(byte[].class);
         long size = body != null ? body.length : length == null ? 0 : length;

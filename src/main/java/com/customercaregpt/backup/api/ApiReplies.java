@@ -83,7 +83,7 @@ public final class ApiReplies {
     private static void reply(Exchange exchange, int status, Object body) throws JsonProcessingException {
         org.apache.camel.Message message = exchange.getMessage();
         // Request headers must not leak back as response headers.
-        message.removeHeaders("*", Exchange.HTTP_RESPONSE_CODE);
+        message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(body instanceof byte[] json ? json : JSON.writeValueAsBytes(body));

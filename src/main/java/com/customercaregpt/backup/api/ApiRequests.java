@@ -69,6 +69,17 @@ public final class ApiRequests {
         return new BackupId(raw == null ? "" : raw).value();
     }
 
+    /**
+     * GET /backup/list's ?status=, ?type= and ?limit= checked (400 when malformed) and normalised in
+     * place: a plain word or null, and 1..1000 (default 100). One call: the hottest path of the API.
+     */
+    public void listFilters(org.apache.camel.Exchange exchange) {
+        org.apache.camel.Message message = exchange.getMessage();
+        message.setHeader("status", filter("status", message.getHeader("status", String.class)));
+        message.setHeader("type", filter("type", message.getHeader("type", String.class)));
+        message.setHeader("limit", limit(message.getHeader("limit", String.class)));
+    }
+
     /** ?limit=N, 1..1000, default 100. */
     public int limit(String raw) {
         if (raw == null || raw.isBlank()) {

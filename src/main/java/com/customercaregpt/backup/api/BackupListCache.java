@@ -2,6 +2,10 @@ package com.customercaregpt.backup.api;
 
 import com.customercaregpt.backup.catalog.CatalogChanges;
 
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,7 +29,7 @@ public final class BackupListCache {
     }
 
     /** The answer for these filters, or null when it must be read from the catalog. */
-    public byte[] get(String status, String type, int limit) {
+    public byte[] get(@Header("status") String status, @Header("type") String type, @Header("limit") int limit) {
         if (changes == null || !changes.listening()) {
             return null;
         }
@@ -34,7 +38,8 @@ public final class BackupListCache {
     }
 
     /** Keeps {@code json}, read at catalog version {@code version}, and returns it. */
-    public byte[] put(String status, String type, int limit, long version, byte[] json) {
+    public byte[] put(@Header("status") String status, @Header("type") String type, @Header("limit") int limit,
+                      @ExchangeProperty("catalogVersion") long version, @Body byte[] json) {
         if (changes != null && changes.listening() && version == changes.version()) {
             if (answers.size() >= MAX_ENTRIES) {
                 answers.clear();
