@@ -141,7 +141,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
         main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,
-                repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2)));
+                repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2), lock));
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
         String localDays = settings.get("backup.local.retention-days", "");
         main.bind("retention", new Retention(readable, inventory, lock, repository,

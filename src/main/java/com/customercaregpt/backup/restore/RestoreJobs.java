@@ -70,8 +70,12 @@ public final class RestoreJobs {
 
     private final ManifestKeys keys;
 
+    private final com.customercaregpt.backup.repository.RepositoryLock lock;
+
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
-                       Path preRestoreRoot, Path scratchRoot, int parallelism) {
+                       Path preRestoreRoot, Path scratchRoot, int parallelism,
+                       com.customercaregpt.backup.repository.RepositoryLock lock) {
+        this.lock = lock;
         this.keys = keys;
         this.parallelism = parallelism;
         this.repository = repository;
@@ -93,6 +97,8 @@ public final class RestoreJobs {
         final Map<String, List<String>> plan = new java.util.concurrent.ConcurrentHashMap<>();
 
         final DataKey dataKey;
+        /** Held from plan to finish: no backup, cleanup or other restore meanwhile (none for a dry run). */
+        com.customercaregpt.backup.repository.RepositoryLock.Held held;
 
         Job(RestoreRequest request, Manifest manifest, List<String> componentNames, String label, DataKey dataKey) {
             this.dataKey = dataKey;
@@ -145,6 +151,10 @@ public final class RestoreJobs {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
+        if (!request.dryRun() && lock != null) {
+            // a cleanup must not remove the backup being read, nor a backup write beside the swap
+            job.held = lock.acquire("restore");
+        }
         LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
         return job;
     }
@@ -239,7 +249,14 @@ public final class RestoreJobs {
     }
 
     public RestoreReport finish(Job job) {
+        release(job);
         return report(job, "completed", null);
+    }
+
+    private static void release(Job job) {
+        if (job.held != null) {
+            job.held.close();
+        }
     }
 
     /** Fails the caller with the restore's own error, after it was recorded. */
@@ -248,6 +265,7 @@ public final class RestoreJobs {
     }
 
     public RestoreReport failed(Job job, Exception error) {
+        release(job);
         return report(job, "failed", error == null ? null : error.getMessage());
     }
 

@@ -81,6 +81,10 @@ class RepositoryLockTest {
         properties.put("backup.compression", "gzip");
         properties.put("backup.lock.wait-seconds", "1");
         Path config = TestStack.store(properties, work.resolve("lock.properties"));
+        Cli.Result earlier = Cli.run("--config", config.toString(), "create", "--components", "config", "--output", "json");
+        assertEquals(0, earlier.exitCode(), earlier.toString());
+        String earlierId = com.customercaregpt.backup.repository.ManifestCodec.JSON.readTree(earlier.stdout())
+                .get("backup_id").asText();
         Process first = new ProcessBuilder(ChildJvm.command(config, "create", "--components", "uploads"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("first.log").toFile()).start();
         Path lockFile = work.resolve("repo/lock.json");
@@ -97,6 +101,14 @@ class RepositoryLockTest {
         Cli.Result cleanup = Cli.run("--config", config.toString(), "cleanup", "--yes");
         assertEquals(1, cleanup.exitCode(), cleanup.toString());
         assertTrue(cleanup.stderr().contains("is locked by backup"), cleanup.stderr());
+
+        Cli.Result restore = Cli.run("--config", config.toString(), "restore", earlierId, "--components", "config",
+                "--target-dir", work.resolve("restored").toString());
+        assertEquals(1, restore.exitCode(), restore.toString());
+        assertTrue(restore.stderr().contains("is locked by backup"), restore.stderr());
+        assertFalse(Files.exists(work.resolve("restored")), "nothing restored");
+        Cli.Result dryRun = Cli.run("--config", config.toString(), "restore", earlierId, "--dry-run");
+        assertEquals(0, dryRun.exitCode(), "a dry run reads only: " + dryRun);
 
         ChildJvm.kill(first);
         Files.writeString(uploads.resolve("big.bin"), "small now");
