@@ -94,6 +94,14 @@ public final class ApiGuard {
             }
             request.next();
         });
+        // Anything under /api/v1 that no endpoint took: a JSON 404, like every other answer.
+        router.route("/api/v1/*").order(Integer.MAX_VALUE).handler(request -> {
+            if (!request.response().ended()) {
+                request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                        .end("{\"error\":\"not found\",\"detail\":\"no endpoint " + request.request().method() + " "
+                                + request.normalizedPath().replace("\"", "") + "; see /api/v1/openapi.json\"}");
+            }
+        });
     }
 
     /** Called again before every /api/v1 route (also during start-up, before install): token and body size. */

@@ -43,6 +43,10 @@ final class ServiceMode {
         camel.setProperty("camel.server.port", settings.get("camel.server.port", "8080"));
         camel.setProperty("camel.server.host", settings.get("camel.server.host", "0.0.0.0"));
         camel.setProperty("camel.server.path", "/");
+        // Bounded memory: the server refuses (413) bodies it would otherwise buffer whole; the API
+        // answers 400 from backup.api.max-body-bytes, below this.
+        camel.setProperty("camel.server.maxBodySize",
+                String.valueOf(2L * settings.getInt("backup.api.max-body-bytes", 1024 * 1024)));
         if ("true".equals(settings.get("backup.routes.reload", "false"))) {
             camel.setProperty("camel.main.routes-reload-enabled", "true");
             camel.setProperty("camel.main.routes-reload-directory", settings.home().resolve("routes").toString());

@@ -244,6 +244,30 @@ class RestApiTest {
     }
 
     @Test
+    void anUnknownEndpointIsAJson404AndAHugeChunkedBodyIsRefused() throws Exception {
+        HttpResponse<String> unknown = call("GET", "/no/such/endpoint", null);
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertEquals("not found", json(unknown).get("error").asText());
+        assertEquals(401, call("GET", "/no/such/endpoint", null, null).statusCode(), "the token comes first");
+
+        // No Content-Length (chunked): the server stops reading at twice backup.api.max-body-bytes.
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/backup/create"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
+                        java.util.Collections.enumeration(java.util.stream.IntStream.range(0, 64)
+                                .mapToObj(i -> new java.io.ByteArrayInputStream(chunk)).toList())))).build();
+        int status;
+        try {
+            status = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.io.IOException closedWhileSending) {
+            status = 413; // the server may close the connection before the client finishes sending
+        }
+        assertEquals(413, status, "4 MiB without a length: refused by the server, not buffered");
+    }
+
+    @Test
     void deleteRemovesABackupAndCleanupRunsAsAnOperation() throws Exception {
         String backupId = createBackup("{\"components\": [\"config\"]}");
         HttpResponse<String> deleted = call("DELETE", "/backup/" + backupId, null);
