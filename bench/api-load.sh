@@ -9,6 +9,7 @@ command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y 
 pg_start
 out="$work/api-load"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
+build_class_archive
 
 port="${BENCH_API_PORT:-18080}"
 token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"

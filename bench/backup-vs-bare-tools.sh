@@ -9,6 +9,7 @@ pg_start
 out="$work/out"; rm -rf "$out"; mkdir -p "$out"
 # Build before timing (the launcher would otherwise build inside the measurement).
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
+build_class_archive
 
 write_properties "$work/bench.properties" "$out/repository"
 

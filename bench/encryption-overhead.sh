@@ -7,6 +7,7 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 pg_start
 out="$work/encryption"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
+build_class_archive
 write_properties "$work/plain.properties" "$out/plain"
 write_properties "$work/encrypted.properties" "$out/encrypted"
 "$project_dir/backup-manager" key generate "$out/bench.key" > /dev/null

@@ -9,6 +9,7 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 pg_start
 out="$work/restore"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
+build_class_archive
 write_properties "$work/restore.properties" "$out/repository"
 seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 # Each timed step starts from a quiet server: the previous step's dirty pages are flushed first.

@@ -8,6 +8,7 @@ repo="$work/out/repository"
 [ -d "$repo/backups" ] || "$bench_dir/backup-vs-bare-tools.sh"
 pg_start
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests test-compile package)
+build_class_archive
 classpath="$project_dir/target/test-classes:$project_dir/target/classes:$(cd "$project_dir" && mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
 server_log="$work/s3proxy.log"
 java -Xmx512m -cp "$classpath" com.customercaregpt.backup.fixtures.S3ServerMain > "$server_log" 2>&1 &
