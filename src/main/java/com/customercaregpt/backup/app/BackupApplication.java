@@ -36,6 +36,7 @@ import com.customercaregpt.backup.schedule.ScheduleRuns;
 import com.customercaregpt.backup.schedule.Schedules;
 import com.customercaregpt.backup.service.ServiceCommands;
 import org.apache.camel.CamelContext;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
@@ -171,7 +172,15 @@ public final class BackupApplication implements AutoCloseable {
             catalogSchema.ensureReady();
             main.bind("quartz", ClusteredQuartz.component(catalog, schedules, zone));
         }
-        main.bind("operations", new Operations(lock, backupJobs, repository.location()));
+        Operations operations = new Operations(lock, backupJobs, repository.location());
+        if (mode == Mode.SERVICE) {
+            int abandoned = operations.failAbandoned(catalog);
+            if (abandoned > 0) {
+                LoggerFactory.getLogger(BackupApplication.class).warn(
+                        "{} operation(s) of a stopped service on this host marked failed (abandoned)", abandoned);
+            }
+        }
+        main.bind("operations", operations);
         main.bind("apiRequests", new ApiRequests());
         main.bind("apiReplies", new ApiReplies());
         CatalogChanges catalogChanges = apiGuard != null ? new CatalogChanges(catalog, catalogSchema).start() : null;

@@ -149,8 +149,46 @@ public final class Operations {
         row.put("started_at", Timestamp.from(op.startedAt));
         row.put("completed_at", op.completedAt == null ? null : Timestamp.from(op.completedAt));
         row.put("error", op.error);
-        row.put("detail", op.result == null ? null : json(Map.of("result", op.result)));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        // who runs it: an operation whose process died is marked failed when the service starts again
+        detail.put("host", com.customercaregpt.backup.repository.Owners.hostName());
+        detail.put("pid", ProcessHandle.current().pid());
+        if (op.result != null) {
+            detail.put("result", op.result);
+        }
+        row.put("detail", json(detail));
         return row;
+    }
+
+    /**
+     * Operations left "running" by a service on this host that is gone (killed, crashed) are
+     * failed now, so that nobody waits on them; returns how many.
+     */
+    public int failAbandoned(javax.sql.DataSource catalog) throws java.sql.SQLException {
+        List<String> abandoned = new ArrayList<>();
+        try (java.sql.Connection connection = catalog.getConnection();
+             java.sql.PreparedStatement select = connection.prepareStatement("SELECT operation_id, detail->>'pid' "
+                     + "FROM operation WHERE repository = ? AND completed_at IS NULL AND detail->>'host' = ?")) {
+            select.setString(1, repository);
+            select.setString(2, com.customercaregpt.backup.repository.Owners.hostName());
+            try (java.sql.ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    String pid = rs.getString(2);
+                    if (pid != null && pid.matches("\\d+") && !com.customercaregpt.backup.repository.Owners.isAlive(Long.parseLong(pid))) {
+                        abandoned.add(rs.getString(1));
+                    }
+                }
+            }
+            try (java.sql.PreparedStatement fail = connection.prepareStatement("UPDATE operation SET status = 'failed', "
+                    + "completed_at = now(), error = 'abandoned: the service running it stopped before it finished' "
+                    + "WHERE operation_id = ? AND completed_at IS NULL")) {
+                for (String id : abandoned) {
+                    fail.setString(1, id);
+                    fail.executeUpdate();
+                }
+            }
+        }
+        return abandoned.size();
     }
 
     /** One operation: live here, else its catalog row (rows: the result of the catalog query by id). */

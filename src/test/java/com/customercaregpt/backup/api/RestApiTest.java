@@ -56,6 +56,7 @@ class RestApiTest {
                       - {name: retention-days, value: "7"}
                       - {name: enabled, value: "true"}
                 """);
+        abandonedOperation = leaveAnAbandonedOperation(work.resolve("repo"));
         int port = freePort();
         overrides = new HashMap<>(Map.of("camel.server.port", String.valueOf(port), "backup.api.token", TOKEN,
                 "backup.schedules.file", schedules.toString()));
@@ -70,6 +71,36 @@ class RestApiTest {
             service.close();
         }
         TestStack.deleteTree(work);
+    }
+
+    private static String abandonedOperation;
+
+    /** A row as a service killed mid-operation leaves it: running, owned by a process now gone. */
+    private static String leaveAnAbandonedOperation(Path repository) throws Exception {
+        var postgres = TestStack.shared().postgres();
+        var catalog = com.customercaregpt.backup.catalog.CatalogSchema.dataSource(
+                postgres.jdbcUrl(com.customercaregpt.backup.demo.DemoStack.CATALOG_DATABASE), postgres.user(), postgres.password());
+        new com.customercaregpt.backup.catalog.CatalogSchema(catalog).ensureReady();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String id = "op_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        try (var connection = catalog.getConnection(); var insert = connection.prepareStatement(
+                "INSERT INTO operation (operation_id, repository, kind, trigger, status, started_at, detail) "
+                        + "VALUES (?, ?, 'backup', 'api', 'running', now(), CAST(? AS jsonb))")) {
+            insert.setString(1, id);
+            insert.setString(2, repository.toAbsolutePath().normalize().toString());
+            insert.setString(3, "{\"host\": \"" + com.customercaregpt.backup.repository.Owners.hostName()
+                    + "\", \"pid\": " + gone.pid() + "}");
+            insert.executeUpdate();
+        }
+        return id;
+    }
+
+    @Test
+    void anOperationOfAServiceThatDiedIsMarkedFailedWhenTheServiceStartsAgain() throws Exception {
+        JsonNode operation = json(call("GET", "/operations/" + abandonedOperation, null));
+        assertEquals("failed", operation.get("status").asText(), operation.toString());
+        assertTrue(operation.get("error").asText().contains("abandoned"), operation.toString());
     }
 
     static int freePort() throws Exception {
