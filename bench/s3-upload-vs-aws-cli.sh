@@ -16,7 +16,8 @@ server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 1 100); do [ -s "$server_log" ] && break; sleep 0.2; done
 read -r endpoint access secret bucket < <(head -1 "$server_log")
-id=$(ls "$repo/backups" | grep '^backup_' | tail -1)
+# the reference backup: the biggest one in the bench repository
+id=$(du -s "$repo/backups"/backup_* | sort -n | tail -1 | awk '{print $2}' | xargs basename)
 bytes=$(du -sb "$repo/backups/$id" | cut -f1)
 
 # s3proxy, like several stores, rejects the flexible checksums newer clients send by default.
