@@ -260,11 +260,28 @@ public final class BackupJobs {
     /** "redis: rdb snapshot: redis-cli exited with 1: ..." whatever the exception. */
     public static String oneLine(String component, Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() == null) {
+            // NoSuchFileException, AccessDeniedException... say only the path: name the cause too
+            message = describe(fs) + ": " + message;
+        }
         message = message.lines().findFirst().orElse(message);
         return e instanceof StepFailure || message.startsWith(component + ":") ? message
                 : component + ": " + message;
     }
 
+
+    private static String describe(java.nio.file.FileSystemException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "already exists";
+        }
+        return e.getClass().getSimpleName();
+    }
 
     private final class Context implements ComponentContext {
         private final BackupJob job;

@@ -162,15 +162,37 @@ public final class ChromaDbComponent implements BackupComponent {
     /** Size and modification time of every segment file. */
     private Map<Path, String> segmentStamps() throws IOException {
         Map<Path, String> stamps = new TreeMap<>();
-        try (var files = Files.walk(folder)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                if (!(file.getParent().equals(folder) && file.getFileName().toString().startsWith(DATABASE_FILE))) {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+                if (a.isRegularFile() && !isDatabaseFile(file)) {
                     stamps.put(file, a.size() + "@" + a.lastModifiedTime());
                 }
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                return skipIfGone(e);
+            }
+        });
         return stamps;
+    }
+
+    private boolean isDatabaseFile(Path file) {
+        return file.getParent().equals(folder) && file.getFileName().toString().startsWith(DATABASE_FILE);
+    }
+
+    /**
+     * A file that vanished while the folder was read (SQLite's -journal comes and goes with each
+     * write) is skipped; if it was a segment file, the stamps before and after the copy differ and
+     * the copy is made again.
+     */
+    private static FileVisitResult skipIfGone(IOException e) throws IOException {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+        }
+        throw e;
     }
 
     private static void deleteContents(Path folder) throws IOException {
@@ -193,10 +215,23 @@ public final class ChromaDbComponent implements BackupComponent {
             }
 
             @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                return skipIfGone(e);
+            }
+
+            @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (file.getParent().equals(folder) && file.getFileName().toString().startsWith(DATABASE_FILE)) {
+                if (isDatabaseFile(file)) {
                     return FileVisitResult.CONTINUE;
                 }
+                try {
+                    return copySegment(file, attrs);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    return FileVisitResult.CONTINUE;
+                }
+            }
+
+            private FileVisitResult copySegment(Path file, BasicFileAttributes attrs) throws IOException {
                 Path target = staging.resolve(folder.relativize(file).toString());
                 if (attrs.isSymbolicLink()) {
                     Files.copy(file, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.REPLACE_EXISTING);
