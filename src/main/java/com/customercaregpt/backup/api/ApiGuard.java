@@ -67,13 +67,6 @@ public final class ApiGuard {
      * guards what Camel serves without a route of ours (the OpenAPI document, unknown paths).
      */
     public void install(CamelContext context, int port) {
-        // Camel logs a failed bind and starts anyway; a service that cannot listen must not look healthy.
-        org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer server =
-                context.hasService(org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer.class);
-        if (server == null || server.getServer() == null || server.getServer().actualPort() <= 0) {
-            throw new Settings.SettingsException("the REST API cannot listen on port " + port
-                    + " (camel.server.port): it is in use or not allowed");
-        }
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {

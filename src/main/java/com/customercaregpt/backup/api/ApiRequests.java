@@ -51,10 +51,6 @@ public final class ApiRequests {
                 throw new UsageError("target_dir must be an absolute path without '..': '" + restore.targetDir() + "'");
             }
         }
-        if (restore.targetDatabase() != null && !restore.targetDatabase().matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
-            throw new UsageError("target_database must be a plain PostgreSQL name (letters, digits, _): '"
-                    + restore.targetDatabase() + "'");
-        }
         return new RestoreRequest(backupId(backupId), restore.components(), restore.targetDatabase(), targetDir,
                 Boolean.TRUE.equals(restore.dryRun()), "api");
     }

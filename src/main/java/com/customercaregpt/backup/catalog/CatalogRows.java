@@ -61,7 +61,8 @@ public final class CatalogRows {
                 : java.util.List.of(value.toString().split(","));
     }
 
-    private static String iso(Object value) {
+    /** A catalog timestamp as ISO-8601 UTC, as manifests and --output json write times; null otherwise. */
+    public static String iso(Object value) {
         return value instanceof Timestamp t ? t.toInstant().toString() : null;
     }
 

@@ -26,6 +26,16 @@ public final class ScheduleCommand implements Runnable {
         throw new UsageError("missing subcommand: schedule list | enable ID | disable ID | status");
     }
 
+    /** enable and disable: one call with the flag's new value. */
+    private static Integer switchTo(ScheduleCommand schedule, String id, boolean enabled) throws Exception {
+        boolean json = schedule.parent.cli.json();
+        try (BackupApplication app = schedule.parent.cli.startApplication()) {
+            ScheduleView view = enabled ? app.schedules().enable(id) : app.schedules().disable(id);
+            Output.print(json, view, (out, v) -> out.println("Schedule " + v.id() + (enabled ? " enabled." : " disabled.")));
+            return 0;
+        }
+    }
+
     @Command(name = "list", description = "Every schedule: its cron, action, backup type, components, retention and "
             + "whether it is enabled.", exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:listed", "2:the schedules file is invalid"})
@@ -57,11 +67,7 @@ public final class ScheduleCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            boolean json = schedule.parent.cli.json();
-            try (BackupApplication app = schedule.parent.cli.startApplication()) {
-                Output.print(json, app.schedules().enable(id), (out, v) -> out.println("Schedule " + v.id() + " enabled."));
-                return 0;
-            }
+            return switchTo(schedule, id, true);
         }
     }
 
@@ -78,11 +84,7 @@ public final class ScheduleCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            boolean json = schedule.parent.cli.json();
-            try (BackupApplication app = schedule.parent.cli.startApplication()) {
-                Output.print(json, app.schedules().disable(id), (out, v) -> out.println("Schedule " + v.id() + " disabled."));
-                return 0;
-            }
+            return switchTo(schedule, id, false);
         }
     }
 

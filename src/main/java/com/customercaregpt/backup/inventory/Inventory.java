@@ -52,7 +52,7 @@ public final class Inventory {
     }
 
     private static String time(Object value) {
-        return value instanceof java.sql.Timestamp t ? t.toInstant().toString() : null;
+        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
     }
 
     /** Every readable manifest, oldest first (unfinished and unreadable backups are skipped). */

@@ -67,10 +67,6 @@ public final class Operations {
         public String getId() {
             return id;
         }
-
-        public String getKind() {
-            return kind;
-        }
     }
 
     /** Registers new work, or refuses it with 409 while another writer runs on this repository. */
@@ -284,7 +280,7 @@ public final class Operations {
     }
 
     private static String time(Object value) {
-        return value instanceof Timestamp t ? t.toInstant().toString() : value == null ? null : value.toString();
+        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
     }
 
     private static String json(Object value) {

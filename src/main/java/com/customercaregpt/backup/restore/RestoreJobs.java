@@ -143,10 +143,6 @@ public final class RestoreJobs {
                         + "--target-database applies to database, --target-dir to uploads, chromadb and config");
             }
         }
-        if (request.targetDatabase() != null && !request.targetDatabase().matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
-            throw new UsageError("--target-database must be a plain name (letters, digits, _), got '"
-                    + request.targetDatabase() + "'");
-        }
         if (names.isEmpty()) {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }

@@ -9,5 +9,9 @@ public record RestoreRequest(String backupId, List<String> components, String ta
 
     public RestoreRequest {
         components = components == null ? List.of() : List.copyOf(components);
+        if (targetDatabase != null && !targetDatabase.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+            throw new com.customercaregpt.backup.backup.UsageError("the target database must be a plain name "
+                    + "(letters, digits, _), got '" + targetDatabase + "'");
+        }
     }
 }

@@ -177,6 +177,6 @@ public final class Schedules {
     }
 
     private static String time(Object value) {
-        return value instanceof Timestamp t ? t.toInstant().toString() : null;
+        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
     }
 }
