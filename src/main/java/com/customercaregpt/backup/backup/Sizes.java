@@ -1,6 +1,6 @@
 package com.customercaregpt.backup.backup;
 
-/** Byte counts for people. */
+/** Byte counts and durations for people. */
 public final class Sizes {
     private Sizes() {
     }
@@ -17,5 +17,10 @@ public final class Sizes {
             unit++;
         }
         return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    /** Seconds since {@code startNanos} (a {@link System#nanoTime()} reading), e.g. "12.3 s". */
+    public static String since(long startNanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
     }
 }

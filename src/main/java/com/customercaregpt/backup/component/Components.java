@@ -17,7 +17,8 @@ public final class Components {
     private final Map<String, BackupComponent> byName = new LinkedHashMap<>();
 
     public Components(Settings settings) {
-        add(new DatabaseComponent(new PostgresTools(settings)));
+        add(new DatabaseComponent(new PostgresTools(settings),
+                settings.get("backup.database.dump-format", DatabaseComponent.DIRECTORY)));
         add(new RedisComponent(settings));
         add(new ChromaDbComponent(settings));
         add(new UploadsComponent(settings));

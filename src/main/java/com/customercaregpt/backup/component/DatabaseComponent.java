@@ -27,15 +27,27 @@ import java.util.concurrent.CompletableFuture;
  * dumps, exported from our own transaction, so they match the archive exactly.
  */
 public final class DatabaseComponent implements BackupComponent {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatabaseComponent.class);
 
     public static final String NAME = "database";
     public static final String ARTIFACT = "database.dump";
     public static final String FORMAT = "pg_dump-custom";
 
-    private final PostgresTools postgres;
+    /** The single-file layout of earlier backups (and of backup.database.dump-format=custom). */
+    public static final String DIRECTORY = "directory";
+    public static final String CUSTOM = "custom";
 
-    public DatabaseComponent(PostgresTools postgres) {
+    private final PostgresTools postgres;
+    private final String dumpFormat;
+    private final PgDumpDirectory directory = new PgDumpDirectory(NAME);
+
+    public DatabaseComponent(PostgresTools postgres, String dumpFormat) {
+        if (!DIRECTORY.equals(dumpFormat) && !CUSTOM.equals(dumpFormat)) {
+            throw new com.customercaregpt.backup.config.Settings.SettingsException(
+                    "backup.database.dump-format must be 'directory' or 'custom', not '" + dumpFormat + "'");
+        }
         this.postgres = postgres;
+        this.dumpFormat = dumpFormat;
     }
 
     @Override
@@ -46,39 +58,78 @@ public final class DatabaseComponent implements BackupComponent {
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         String pgDump = toolOrFail("pg_dump");
-        Path dumpFile = context.scratch().resolve(ARTIFACT);
+        boolean asDirectory = DIRECTORY.equals(dumpFormat);
+        // To files, not a pipe: only a seekable archive (custom) or one file per table (directory)
+        // lets pg_restore --jobs restore tables in parallel.
+        Path dump = context.scratch().resolve(asDirectory ? "dump" : ARTIFACT);
         try (Connection snapshotHolder = connectOrFail()) {
             String snapshot = exportSnapshot(snapshotHolder);
-            // To a file, not a pipe: only a seekable archive records where each table's data
-            // starts, which pg_restore --jobs needs to restore tables in parallel.
-            List<String> command = new ArrayList<>(List.of(pgDump, "--format=custom", "--compress=0",
-                    "--snapshot=" + snapshot, "--dbname=" + postgres.database(), "--file=" + dumpFile));
+            List<String> command = new ArrayList<>(List.of(pgDump, "--format=" + dumpFormat, "--compress=0",
+                    "--snapshot=" + snapshot, "--dbname=" + postgres.database(), "--file=" + dump));
+            if (asDirectory) {
+                command.add("--jobs=" + parallelJobs());
+            }
             command.addAll(postgres.connectionArguments());
             // Count rows while pg_dump runs: both read the same snapshot.
-            CompletableFuture<Void> dump = CompletableFuture.runAsync(() -> new ExternalTool(NAME, "pg_dump")
+            CompletableFuture<Void> dumping = CompletableFuture.runAsync(() -> new ExternalTool(NAME, "pg_dump")
                     .streamTo(command, postgres.environment(), null, OutputStream.nullOutputStream()));
             Map<String, Object> facts;
             try {
                 facts = facts(snapshotHolder);
             } finally {
-                joinUnwrapped(dump);
+                joinUnwrapped(dumping);
             }
-            try (ArtifactOutput out = context.newArtifact(ARTIFACT, FORMAT)) {
-                Files.copy(dumpFile, out);
-                out.commit();
-            } finally {
-                Files.deleteIfExists(dumpFile);
+            if (asDirectory) {
+                storeDirectory(context, dump);
+            } else {
+                store(context, dump, ARTIFACT, FORMAT);
             }
             facts.put("pg_dump_version", pgDumpVersion(pgDump));
             return facts;
         }
     }
 
+    /** One artifact per file of the dump folder, table of contents first; each file leaves scratch once stored. */
+    private static void storeDirectory(ComponentContext context, Path folder) throws Exception {
+        List<Path> files;
+        try (var listing = Files.list(folder)) {
+            files = listing.sorted((a, b) -> {
+                boolean aToc = a.getFileName().toString().equals(PgDumpDirectory.TOC);
+                boolean bToc = b.getFileName().toString().equals(PgDumpDirectory.TOC);
+                return aToc != bToc ? (aToc ? -1 : 1) : a.compareTo(b);
+            }).toList();
+        }
+        for (Path file : files) {
+            store(context, file, file.getFileName().toString(), PgDumpDirectory.FORMAT);
+        }
+    }
+
+    private static void store(ComponentContext context, Path file, String name, String format) throws Exception {
+        try (ArtifactOutput out = context.newArtifact(name, format)) {
+            Files.copy(file, out);
+            out.commit();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Override
     public void verify(Verification v) throws Exception {
-        Path dump = v.reader().decompressTo(v.artifact(), v.scratch().resolve("verify.dump"));
-        String listing = new ExternalTool(NAME, "pg_restore --list")
-                .capture(List.of(toolOrFail("pg_restore"), "--list", dump.toString()), Map.of(), null);
+        String listing;
+        if (PgDumpDirectory.FORMAT.equals(v.artifact().format())) {
+            if (!PgDumpDirectory.isToc(v.artifact())) {
+                // Table data is COPY text: reading it whole checks its checksum and its compression.
+                try (var in = v.reader().openDecompressed(v.artifact())) {
+                    com.customercaregpt.backup.pipeline.Streams.copy(in, OutputStream.nullOutputStream());
+                }
+                return;
+            }
+            Path folder = Files.createDirectories(v.scratch().resolve("verify-dump"));
+            v.reader().decompressTo(v.artifact(), folder.resolve(PgDumpDirectory.TOC));
+            listing = pgRestoreList(folder);
+        } else {
+            listing = pgRestoreList(v.reader().decompressTo(v.artifact(), v.scratch().resolve("verify.dump")));
+        }
         long tableData = listing.lines().filter(l -> l.contains(" TABLE DATA ")).count();
         Object expected = v.facts().get("table_count");
         if (expected != null && tableData != ((Number) expected).longValue()) {
@@ -87,14 +138,29 @@ public final class DatabaseComponent implements BackupComponent {
         }
     }
 
+    private String pgRestoreList(Path archive) {
+        return new ExternalTool(NAME, "pg_restore --list")
+                .capture(List.of(toolOrFail("pg_restore"), "--list", archive.toString()), Map.of(), null);
+    }
+
+    /** True for backups stored in the directory layout (one artifact per dump file). */
+    private static boolean isDirectory(RestoreContext context) {
+        return context.record().artifacts().stream().anyMatch(a -> PgDumpDirectory.FORMAT.equals(a.format()));
+    }
+
     @Override
     public List<String> planRestore(RestoreContext context) {
-        Artifact artifact = context.artifact(ARTIFACT);
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
-        List<String> plan = new ArrayList<>(List.of(
-                "decompress " + artifact.path() + " (" + Sizes.human(artifact.rawSizeBytes()) + ") to a scratch file",
-                "create database " + target + " and pg_restore into it (" + restoreJobs() + " jobs)",
-                "check its row counts against the backup's facts"));
+        List<String> plan = new ArrayList<>();
+        if (isDirectory(context)) {
+            plan.add("create database " + target);
+            plan.addAll(PgDumpDirectory.plan(context.record().artifacts(), parallelJobs()));
+        } else {
+            Artifact artifact = context.artifact(ARTIFACT);
+            plan.add("decompress " + artifact.path() + " (" + Sizes.human(artifact.rawSizeBytes()) + ") to a scratch file");
+            plan.add("create database " + target + " and pg_restore into it (" + parallelJobs() + " jobs)");
+        }
+        plan.add("check its row counts against the backup's facts");
         if (context.targetDatabase().isEmpty()) {
             plan.add("end other connections to " + postgres.database() + ", then in one transaction rename "
                     + postgres.database() + " -> " + keptName(context) + " (kept) and " + target + " -> " + postgres.database());
@@ -106,25 +172,42 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) throws Exception {
-        Artifact artifact = context.artifact(ARTIFACT);
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
-        FolderRestore.requireSpace(NAME, context.scratch(), artifact.rawSizeBytes());
+        boolean asDirectory = isDirectory(context);
+        List<Artifact> artifacts = context.record().artifacts();
+        FolderRestore.requireSpace(NAME, context.scratch(), asDirectory ? PgDumpDirectory.scratchBytes(artifacts)
+                : context.artifact(ARTIFACT).rawSizeBytes());
         try (Connection admin = connectTo("postgres")) {
             if (databaseExists(admin, target)) {
                 throw new StepFailure(NAME, "restore", "database " + target + " already exists; choose another name");
             }
-            // A seekable file lets pg_restore work in parallel.
-            Path dump = context.reader().decompressTo(artifact, context.scratch().resolve("restore.dump"));
+            Path dump;
+            long started = System.nanoTime();
+            if (asDirectory) {
+                dump = context.scratch().resolve("dump");
+            } else {
+                // A seekable file lets pg_restore work in parallel.
+                dump = context.reader().decompressTo(context.artifact(ARTIFACT), context.scratch().resolve("restore.dump"));
+                LOG.info("database: {} decompressed in {}", ARTIFACT, Sizes.since(started));
+            }
             execute(admin, "CREATE DATABASE " + quoteIdent(target));
             try {
-                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--jobs=" + restoreJobs(),
+                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--jobs=" + parallelJobs(),
                         "--dbname=" + target));
                 command.addAll(postgres.connectionArguments());
                 command.add(dump.toString());
-                new ExternalTool(NAME, "pg_restore").capture(command, postgres.environment(), null);
-                Files.deleteIfExists(dump);
+                started = System.nanoTime();
+                if (asDirectory) {
+                    directory.restore(artifacts, context.reader(), dump, command, postgres.environment());
+                } else {
+                    new ExternalTool(NAME, "pg_restore").capture(command, postgres.environment(), null);
+                    Files.deleteIfExists(dump);
+                }
+                LOG.info("database: pg_restore into {} took {}", target, Sizes.since(started));
+                started = System.nanoTime();
                 checkRowCounts(target, context.record().facts());
-            } catch (RuntimeException e) {
+                LOG.info("database: row counts of {} checked in {}", target, Sizes.since(started));
+            } catch (RuntimeException | java.io.IOException e) {
                 dropQuietly(target);
                 throw e;
             }
@@ -251,7 +334,8 @@ public final class DatabaseComponent implements BackupComponent {
         return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
-    private static int restoreJobs() {
+    /** pg_dump and pg_restore --jobs: one per core, at least two. */
+    private static int parallelJobs() {
         return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 

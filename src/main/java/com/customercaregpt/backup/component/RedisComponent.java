@@ -114,7 +114,7 @@ public final class RedisComponent implements BackupComponent {
                 if (header.length < 9 || !new String(header, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
                     throw new StepFailure(NAME, "verify rdb", v.artifact().path() + " does not start with an RDB header");
                 }
-                in.transferTo(OutputStream.nullOutputStream());
+                com.customercaregpt.backup.pipeline.Streams.copy(in, OutputStream.nullOutputStream());
             }
             return;
         }

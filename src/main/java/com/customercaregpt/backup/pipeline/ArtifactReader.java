@@ -47,7 +47,7 @@ public final class ArtifactReader {
     /** Reads the whole artifact and checks its size and SHA-256. */
     public void verifyChecksum(Artifact artifact) {
         try (InputStream in = openStored(artifact)) {
-            in.transferTo(OutputStream.nullOutputStream());
+            Streams.copy(in, OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw unreadable(artifact, e);
         }
@@ -56,7 +56,7 @@ public final class ArtifactReader {
     /** Copies the stored bytes as they are (still compressed and encrypted), checking their checksum on the way. */
     public void copyStored(Artifact artifact, OutputStream out) {
         try (InputStream in = openStored(artifact)) {
-            in.transferTo(out);
+            Streams.copy(in, out);
         } catch (IOException e) {
             throw unreadable(artifact, e);
         }
@@ -84,7 +84,7 @@ public final class ArtifactReader {
     public Path decompressTo(Artifact artifact, Path file) {
         try (InputStream in = openDecompressed(artifact);
              OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), BUFFER)) {
-            in.transferTo(out);
+            Streams.copy(in, out);
             return file;
         } catch (IOException e) {
             throw unreadable(artifact, e);

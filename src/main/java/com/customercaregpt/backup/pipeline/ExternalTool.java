@@ -45,7 +45,7 @@ public final class ExternalTool {
                             Set<Integer> acceptedExitCodes) {
         return run(command, environment, workDir, acceptedExitCodes, process -> {
             try (InputStream stdout = process.getInputStream()) {
-                stdout.transferTo(sink);
+                Streams.copy(stdout, sink);
             }
         });
     }
@@ -54,7 +54,7 @@ public final class ExternalTool {
     public void streamFrom(List<String> command, Map<String, String> environment, Path workDir, InputStream source) {
         run(command, environment, workDir, Set.of(0), process -> {
             try (OutputStream stdin = process.getOutputStream()) {
-                source.transferTo(stdin);
+                Streams.copy(source, stdin);
             }
         });
     }

@@ -86,7 +86,13 @@ class FullBackupTest {
 
     @Test
     void databaseArtifactIsAPgDumpArchiveThatPgRestoreReads() throws Exception {
-        Path dump = Tools.zstdDecompress(backupFolder.resolve("database/database.dump.zst"), work.resolve("db.dump"));
+        // The runbook's way: every artifact decompressed into one folder is a directory-format dump.
+        Path dump = Files.createDirectories(work.resolve("db.dump"));
+        for (Manifest.Artifact artifact : component("database").artifacts()) {
+            assertEquals("pg_dump-directory", artifact.format(), artifact.path());
+            String name = artifact.path().substring("database/".length(), artifact.path().length() - ".zst".length());
+            Tools.zstdDecompress(backupFolder.resolve(artifact.path()), dump.resolve(name));
+        }
         Tools.Run list = Tools.run(Tools.pgTool("pg_restore"), "--list", dump.toString());
         assertEquals(0, list.exitCode(), list.output());
         for (String expected : List.of("TABLE DATA public conversations", "TABLE DATA public messages",
