@@ -3,7 +3,7 @@
 #   bare tools:  createdb + pg_restore -d from a pg_dump -Fc file, then tar xzf of the uploads
 #   ours:        backup-manager restore ID --components database uploads --yes (a live restore:
 #                checksums, restore beside the live data, count checks, swap)
-# Target: our wall time <= 0.7 x the bare tools'.
+# Target: our wall time <= 0.7 x the bare tools' (medians of ROUNDS=3 alternating rounds).
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 "$bench_dir/generate-dataset.sh"
 pg_start
@@ -22,26 +22,35 @@ tar czf "$out/bare-uploads.tar.gz" -C "$work/uploads" .
   > "$out/backup.json" 2> "$out/backup.log"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backup_id"])' "$out/backup.json")
 
-dropdb --if-exists bare_restore; mkdir -p "$out/bare-uploads"
-settle
-bare_db=$(seconds sh -c "createdb bare_restore && '$pg_bin/pg_restore' -d bare_restore '$out/bare.dump'")
-settle
-bare_tar=$(seconds tar xzf "$out/bare-uploads.tar.gz" -C "$out/bare-uploads")
-bare=$(echo "$bare_db + $bare_tar" | bc)
+# Both sides run ROUNDS times, alternating, on a machine whose speed drifts; the medians are compared.
+rounds="${ROUNDS:-3}"
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+bare_dbs=(); bare_tars=(); bares=(); ourss=()
+for round in $(seq 1 "$rounds"); do
+  dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"; mkdir -p "$out/bare-uploads"
+  settle
+  bare_db=$(seconds sh -c "createdb bare_restore && '$pg_bin/pg_restore' -d bare_restore '$out/bare.dump'")
+  settle
+  bare_tar=$(seconds tar xzf "$out/bare-uploads.tar.gz" -C "$out/bare-uploads")
+  bare=$(echo "$bare_db + $bare_tar" | bc)
 
-settle
-start=$(date +%s.%N)
-"$project_dir/backup-manager" --config "$work/restore.properties" restore "$id" \
-  --components database uploads --yes --output json > "$out/ours.json" 2> "$out/ours.log" || true
-ours=$(echo "$(date +%s.%N) - $start" | bc)
-grep -q '"status" : "completed"' "$out/ours.json" || { echo "bench: our restore failed"; cat "$out/ours.log"; exit 1; }
-
-# Leave the dataset as it was: drop what the restores kept.
-"$project_dir/backup-manager" --config "$work/restore.properties" cleanup --pre-restore --yes > /dev/null 2>&1
+  settle
+  start=$(date +%s.%N)
+  "$project_dir/backup-manager" --config "$work/restore.properties" restore "$id" \
+    --components database uploads --yes --output json > "$out/ours.json" 2> "$out/ours.log" || true
+  ours=$(echo "$(date +%s.%N) - $start" | bc)
+  grep -q '"status" : "completed"' "$out/ours.json" || { echo "bench: our restore failed"; cat "$out/ours.log"; exit 1; }
+  # Leave the dataset as it was: drop what the restores kept.
+  "$project_dir/backup-manager" --config "$work/restore.properties" cleanup --pre-restore --yes > /dev/null 2>&1
+  printf 'bench: round %s: bare %.1f s (pg_restore %.1f + tar %.1f), ours %.1f s\n' "$round" "$bare" "$bare_db" "$bare_tar" "$ours"
+  bare_dbs+=("$bare_db"); bare_tars+=("$bare_tar"); bares+=("$bare"); ourss+=("$ours")
+done
 dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"
 
+bare=$(median "${bares[@]}"); ours=$(median "${ourss[@]}")
 ratio=$(echo "scale=2; $ours / $bare" | bc)
-printf '\n%-52s %8s\n' "step" "seconds"
-printf '%-52s %8.1f\n' "bare: createdb + pg_restore -d (from -Fc)" "$bare_db" "bare: tar xzf uploads" "$bare_tar" \
+printf '\n%-52s %8s\n' "step (median of $rounds rounds)" "seconds"
+printf '%-52s %8.1f\n' "bare: createdb + pg_restore -d (from -Fc)" "$(median "${bare_dbs[@]}")" \
+  "bare: tar xzf uploads" "$(median "${bare_tars[@]}")" \
   "bare total" "$bare" "ours: restore --components database uploads" "$ours"
 printf '%-52s %8s\n' "ratio ours / bare (target <= 0.70)" "$ratio"

@@ -163,30 +163,39 @@ public final class RestoreJobs {
         return report(job, "planned", null);
     }
 
-    /** Step 1: every artifact that will be used is read whole and its checksum checked. */
-    public void verifyArtifacts(Job job) {
-        for (String name : job.componentNames) {
-            ComponentRecord record = record(job, name);
-            ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name,
-                    job.dataKey);
-            record.artifacts().forEach(reader::verifyChecksum);
-        }
-        LOG.info("Restore {}: checksums of {} verified", job.label, String.join(" ", job.componentNames));
-    }
-
     /**
-     * Step 2: every component restored beside its live data and checked, {@code parallelism} at a
-     * time. All of them finish (or fail) before this returns, so no prepared copy outlives a failure
-     * unnoticed; the first failure is thrown.
+     * Steps 1 and 2, per component and {@code parallelism} components at a time: every artifact
+     * the component uses is read whole and its checksum checked, then the component is restored
+     * beside its live data and checked. Nothing live changes here. All components finish (or
+     * fail) before this returns, so no prepared copy outlives a failure unnoticed; the first
+     * failure is thrown, and {@link #close} drops every prepared copy.
      */
     public void prepareAll(Job job) throws Exception {
+        forEachComponent(job, name -> {
+            verifyArtifacts(job, name);
+            prepare(job, name);
+        });
+    }
+
+    private void verifyArtifacts(Job job, String name) {
+        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
+        record(job, name).artifacts().forEach(reader::verifyChecksum);
+        LOG.info("Restore {}: checksums of {} verified", job.label, name);
+    }
+
+    private interface ComponentStep {
+        void run(String component) throws Exception;
+    }
+
+    /** Runs {@code step} for every component of the job, {@code parallelism} at a time; all end before the first failure is thrown. */
+    private void forEachComponent(Job job, ComponentStep step) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
                 Math.max(1, Math.min(parallelism, job.componentNames.size())));
         try {
             List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
             for (String name : job.componentNames) {
                 tasks.add(pool.submit(() -> {
-                    prepare(job, name);
+                    step.run(name);
                     return null;
                 }));
             }
