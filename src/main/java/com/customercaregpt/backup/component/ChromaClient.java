@@ -53,17 +53,27 @@ public final class ChromaClient {
     private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
 
     private final String baseUrl;
-    private final HttpClient http;
+    private HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
 
     /** @param baseUrl e.g. {@code http://127.0.0.1:8000}, without the /api/v2 part */
     public ChromaClient(String baseUrl) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        // HTTP/1.1: the default HTTP/2 upgrade attempt buys nothing against a local server.
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+    }
+
+    /**
+     * Made on first use: its selector thread waits in native code, and the JVM's exit waits
+     * 300 ms for such threads, which every command would pay even when it never talks to Chroma.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            // HTTP/1.1: the default HTTP/2 upgrade attempt buys nothing against a local server.
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+        }
+        return http;
     }
 
     public String baseUrl() {
@@ -75,7 +85,7 @@ public final class ChromaClient {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v2/heartbeat"))
                     .timeout(HEARTBEAT_TIMEOUT).GET().build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return http().send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
@@ -163,7 +173,7 @@ public final class ChromaClient {
                 request.header("Content-Type", "application/json")
                         .method(method, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
             }
-            HttpResponse<String> response = http.send(request.build(),
+            HttpResponse<String> response = http().send(request.build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (response.statusCode() / 100 != 2) {
                 throw new ChromaApiException(method, url, response.statusCode(), abbreviate(response.body()), null);
