@@ -120,6 +120,12 @@ public final class LocalRepository implements Repository {
         return Files.newInputStream(folder(id).resolve(Repository.checkRelativePath(path)));
     }
 
+    @Override
+    public Optional<Path> localFile(BackupId id, String path) {
+        Path file = artifactFile(id, path);
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
     /** The artifact as a local file, for tools that need a seekable file (pg_restore -j). */
     public Path artifactFile(BackupId id, String path) {
         return folder(id).resolve(Repository.checkRelativePath(path));

@@ -38,6 +38,48 @@ public interface Repository {
         return createArtifact(id, path);
     }
 
+    /**
+     * Stores a whole file as an artifact, failing (and storing nothing) unless its bytes have the
+     * given SHA-256. A store may send parts of the file in parallel; this default streams it.
+     */
+    default void putFile(BackupId id, String path, java.nio.file.Path file, String sha256) throws IOException {
+        java.security.MessageDigest digest = com.customercaregpt.backup.pipeline.ArtifactOutput.newSha256();
+        ArtifactStream out = createArtifact(id, path, sha256);
+        try (InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), digest)) {
+            com.customercaregpt.backup.pipeline.Streams.copy(in, new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() {
+                    // committed below, once the checksum is known to match
+                }
+            });
+            requireChecksum(file, sha256, digest);
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            out.abort();
+            throw e;
+        }
+    }
+
+    /** Fails naming {@code file} when the digest of what was read differs from {@code sha256}. */
+    static void requireChecksum(java.nio.file.Path file, String sha256, java.security.MessageDigest digest)
+            throws IOException {
+        String actual = java.util.HexFormat.of().formatHex(digest.digest());
+        if (!actual.equals(sha256)) {
+            throw new IOException(file + " has sha256 " + actual + " but the manifest says " + sha256
+                    + "; not stored");
+        }
+    }
+
+    /** The artifact as a file on this machine, for stores that keep one (empty otherwise). */
+    default Optional<java.nio.file.Path> localFile(BackupId id, String path) {
+        return Optional.empty();
+    }
+
     /** An artifact as the store holds it: its size, and the SHA-256 recorded with it (null if none). */
     record Stored(long sizeBytes, String sha256) {
     }

@@ -65,6 +65,33 @@ public abstract class RepositoryContractTest {
     }
 
     @Test
+    void aFileIsStoredWholeOnlyWhenItsChecksumMatches() throws Exception {
+        // 12 MiB: several parts for a store that sends a file in parts
+        byte[] content = new byte[12 << 20];
+        new java.util.Random(11).nextBytes(content);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("put-file-", ".bin");
+        try {
+            java.nio.file.Files.write(file, content);
+            String sha256 = java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(content));
+            BackupId id = repository.allocate(Instant.now());
+
+            String wrong = sha256.replace(sha256.charAt(0), sha256.charAt(0) == 'a' ? 'b' : 'a');
+            java.io.IOException refused = assertThrows(java.io.IOException.class,
+                    () -> repository.putFile(id, "uploads/uploads.tar.zst", file, wrong));
+            assertTrue(refused.getMessage().contains("manifest says " + wrong), refused.getMessage());
+            assertThrows(java.io.IOException.class, () -> repository.openArtifact(id, "uploads/uploads.tar.zst").close());
+
+            repository.putFile(id, "uploads/uploads.tar.zst", file, sha256);
+            try (InputStream in = repository.openArtifact(id, "uploads/uploads.tar.zst")) {
+                assertArrayEquals(content, in.readAllBytes());
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void anAbortedArtifactLeavesNothing() throws Exception {
         BackupId id = repository.allocate(Instant.now());
         Repository.ArtifactStream out = repository.createArtifact(id, "redis/dump.rdb");

@@ -227,7 +227,7 @@ class S3RepositoryTest extends RepositoryContractTest {
         S3Settings good = server.settings(bucket, PREFIX, PART);
         String wrongSecret = "wrong-" + good.secretKey();
         S3Repository wrong = open(new S3Settings(good.endpoint(), bucket, PREFIX, good.region(), good.accessKey(),
-                wrongSecret, true, S3Settings.WHEN_REQUIRED, PART));
+                wrongSecret, true, S3Settings.WHEN_REQUIRED, PART, 4));
 
         IOException listing = assertThrows(IOException.class, wrong::list);
         IOException allocating = assertThrows(IOException.class, () -> wrong.allocate(Instant.now()));
