@@ -27,6 +27,7 @@ import com.customercaregpt.backup.repository.Repository;
 import java.util.function.Supplier;
 import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.repository.RepositoryLock;
+import com.customercaregpt.backup.repository.s3.BucketLock;
 import com.customercaregpt.backup.repository.s3.S3Repository;
 import com.customercaregpt.backup.replication.Replicator;
 import com.customercaregpt.backup.schedule.ClusteredQuartz;
@@ -123,9 +124,12 @@ public final class BackupApplication implements AutoCloseable {
                 .toAbsolutePath();
         Components components = new Components(settings);
         ManifestKeys keys = new ManifestKeys(settings.get("backup.encryption.key-file", ""));
-        RepositoryLock lock = new RepositoryLock(repositoryPath,
-                Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)),
-                Duration.ofSeconds(settings.getInt("backup.lock.wait-seconds", 60)));
+        Duration staleAfter = Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120));
+        // With S3 on, the lock is also taken in the bucket, which other hosts share.
+        RepositoryLock lock = new RepositoryLock(repositoryPath, staleAfter,
+                Duration.ofSeconds(settings.getInt("backup.lock.wait-seconds", 60)),
+                "true".equals(settings.get("backup.s3.enabled", "false"))
+                        ? () -> new BucketLock((S3Repository) remote.get(), staleAfter) : null);
         Inventory inventory = new Inventory(readable, markers);
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 public final class RepositoryLock {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RepositoryLock.class);
     private static final long HEARTBEAT_SECONDS = 10;
 
     private final Path root;
@@ -45,7 +46,16 @@ public final class RepositoryLock {
         return t;
     });
 
+    /** The lock in the bucket other hosts share, taken after the local one; null when there is none. */
+    private final java.util.function.Supplier<SharedLock> shared;
+
     public RepositoryLock(Path repositoryRoot, Duration staleAfter, Duration wait) {
+        this(repositoryRoot, staleAfter, wait, null);
+    }
+
+    public RepositoryLock(Path repositoryRoot, Duration staleAfter, Duration wait,
+                          java.util.function.Supplier<SharedLock> shared) {
+        this.shared = shared;
         this.root = repositoryRoot;
         this.lockFile = repositoryRoot.resolve("lock.json");
         this.staleAfter = staleAfter;
@@ -58,6 +68,8 @@ public final class RepositoryLock {
         private final Map<String, Object> content;
         private final ScheduledFuture<?> beats;
         private boolean released;
+        /** The shared lock held with this one, if any. */
+        private AutoCloseable sharedHeld;
 
         private Held(String token, Map<String, Object> content) {
             this.token = token;
@@ -94,6 +106,13 @@ public final class RepositoryLock {
             }
             released = true;
             beats.cancel(false);
+            if (sharedHeld != null) {
+                try {
+                    sharedHeld.close();
+                } catch (Exception ignored) {
+                    // a leftover shared claim is stale once its heartbeat stops
+                }
+            }
             if (ours()) {
                 try {
                     Files.deleteIfExists(lockFile);
@@ -112,7 +131,7 @@ public final class RepositoryLock {
                 Files.createDirectories(root);
                 Held held = tryCreate(operation);
                 if (held != null) {
-                    return held;
+                    return shared == null ? held : withShared(held, operation, deadline);
                 }
                 JsonNode holder = readHolder();
                 if (holder == null) {
@@ -136,6 +155,42 @@ public final class RepositoryLock {
         }
     }
 
+    /**
+     * Adds the shared lock to a held local one, waiting until {@code deadline} for another host's
+     * claim to go. A bucket that cannot be reached does not stop the operation (a backup still
+     * completes locally): it goes on under the local lock alone, with a warning.
+     */
+    private Held withShared(Held held, String operation, Instant deadline) throws InterruptedException {
+        SharedLock lock;
+        try {
+            lock = shared.get();
+        } catch (RuntimeException misconfigured) {
+            LOG.warn("the shared lock cannot be made ({}); {} goes on under the local lock only",
+                    misconfigured.getMessage(), operation);
+            return held;
+        }
+        String[] holder = new String[1];
+        while (true) {
+            try {
+                var sharedHeld = lock.tryAcquire(operation, holder);
+                if (sharedHeld.isPresent()) {
+                    held.sharedHeld = sharedHeld.get();
+                    return held;
+                }
+            } catch (IOException | RuntimeException unreachable) {
+                LOG.warn("{} is not locked ({}); {} goes on under the local lock only", lock.location(),
+                        unreachable.getMessage(), operation);
+                return held;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                held.close();
+                throw new StepFailure("repository", "lock", lock.location() + " is locked by " + holder[0]
+                        + (wait.isZero() ? "" : " (waited " + wait.toSeconds() + " s)"));
+            }
+            Thread.sleep(300 + java.util.concurrent.ThreadLocalRandom.current().nextInt(400));
+        }
+    }
+
     /** Who holds the lock now, if a live holder does (for a quick "busy" answer instead of waiting). */
     public java.util.Optional<String> liveHolder() {
         try {
@@ -148,13 +203,7 @@ public final class RepositoryLock {
 
     private Held tryCreate(String operation) throws IOException {
         String token = UUID.randomUUID().toString();
-        Map<String, Object> content = new LinkedHashMap<>();
-        content.put("token", token);
-        content.put("operation", operation);
-        content.put("host", Owners.hostName());
-        content.put("pid", ProcessHandle.current().pid());
-        content.put("acquired_at", Instant.now().toString());
-        content.put("heartbeat_at", Instant.now().toString());
+        Map<String, Object> content = LockClaims.newClaim(token, operation);
         Path temp = root.resolve(".lock-" + token + ".tmp");
         Files.write(temp, JSON.writeValueAsBytes(content));
         try {
@@ -178,16 +227,11 @@ public final class RepositoryLock {
     }
 
     private boolean stale(JsonNode holder) {
-        try {
-            Instant heartbeat = Instant.parse(holder.path("heartbeat_at").asText());
-            if (holder.path("host").asText().equals(Owners.hostName())
-                    && !Owners.isAlive(holder.path("pid").asLong())) {
-                return true;
-            }
-            return heartbeat.plus(staleAfter).isBefore(Instant.now());
-        } catch (DateTimeParseException e) {
+        if (holder.path("host").asText().equals(Owners.hostName()) && holder.has("pid")
+                && !Owners.isAlive(holder.path("pid").asLong())) {
             return true;
         }
+        return LockClaims.heartbeatStopped(holder, staleAfter);
     }
 
     /**
@@ -222,8 +266,7 @@ public final class RepositoryLock {
     }
 
     private static String describe(JsonNode holder) {
-        return holder.path("operation").asText("?") + " on " + holder.path("host").asText("?") + " (pid "
-                + holder.path("pid").asText("?") + ", since " + holder.path("acquired_at").asText("?") + ")";
+        return LockClaims.describe(holder);
     }
 
 }

@@ -294,6 +294,11 @@ public final class S3Repository implements Repository, AutoCloseable {
         new FileUpload(this, client, bucket, key, Map.of(SHA256_METADATA, sha256), settings).send(file, sha256);
     }
 
+    /** Where lock claims live: {@code <prefix>/locks/}, beside {@code backups/}. */
+    String locksPrefix() {
+        return settings.prefix().isEmpty() ? "locks/" : settings.prefix() + "/locks/";
+    }
+
     /** Starts a multipart upload of {@code key}; returns its upload id. */
     String startMultipartUpload(String key, Map<String, String> metadata) throws IOException {
         try {
@@ -660,7 +665,7 @@ public final class S3Repository implements Repository, AutoCloseable {
     }
 
     /** Up to {@code limit} keys under {@code prefix} (one request: enough to tell empty, one, several). */
-    private List<String> keysUnder(String prefix, int limit) throws IOException {
+    List<String> keysUnder(String prefix, int limit) throws IOException {
         try {
             return client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(limit))
                     .contents().stream().map(S3Object::key).toList();
@@ -669,7 +674,7 @@ public final class S3Repository implements Repository, AutoCloseable {
         }
     }
 
-    private void putSmall(String key, byte[] content, String operation) throws IOException {
+    void putSmall(String key, byte[] content, String operation) throws IOException {
         try {
             client.putObject(b -> b.bucket(bucket).key(key).contentType(JSON), RequestBody.fromBytes(content));
         } catch (SdkException e) {
@@ -677,7 +682,7 @@ public final class S3Repository implements Repository, AutoCloseable {
         }
     }
 
-    private Optional<byte[]> readIfPresent(String key, String operation) throws IOException {
+    Optional<byte[]> readIfPresent(String key, String operation) throws IOException {
         try {
             return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
         } catch (NoSuchKeyException absent) {
@@ -688,7 +693,7 @@ public final class S3Repository implements Repository, AutoCloseable {
     }
 
     /** DeleteObject succeeds on a missing key, which makes removal idempotent for free. */
-    private void deleteKey(String key, String operation) throws IOException {
+    void deleteKey(String key, String operation) throws IOException {
         try {
             client.deleteObject(b -> b.bucket(bucket).key(key));
         } catch (SdkException e) {
