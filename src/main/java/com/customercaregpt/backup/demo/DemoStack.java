@@ -126,6 +126,9 @@ public final class DemoStack implements AutoCloseable {
     public Path writeProperties(Path file, Path repository) throws IOException {
         Properties properties = new Properties();
         properties.putAll(settings(repository));
+        // A restore replaces Chroma's files only with its server stopped: these let it stop and start the demo's.
+        properties.put("backup.chromadb.stop-command", chroma.stopCommand());
+        properties.put("backup.chromadb.start-command", chroma.startCommand());
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.deleteIfExists(file);
         Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
