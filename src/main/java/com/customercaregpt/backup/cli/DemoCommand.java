@@ -48,7 +48,9 @@ public final class DemoCommand implements Callable<Integer> {
             Files.createDirectories(root);
             stack = DemoStack.start(root);
         }
-        Path properties = stack.writeProperties(root.resolve("demo.properties"), repository.toAbsolutePath());
+        // With the Chroma server's stop and start commands, a full restore of the demo backup works too.
+        Path properties = stack.writeProperties(root.resolve("demo.properties"), repository.toAbsolutePath(),
+                stack.chromaServiceCommands());
         System.err.println("Settings: " + properties);
         int created = BackupManagerCommand.run("--config", properties.toString(), "create", "--type", "full");
         System.out.println();

@@ -33,8 +33,9 @@ public final class DatabaseComponent implements BackupComponent {
     public static final String ARTIFACT = "database.dump";
     public static final String FORMAT = "pg_dump-custom";
 
-    /** The single-file layout of earlier backups (and of backup.database.dump-format=custom). */
+    /** backup.database.dump-format: pg_dump's directory format, one artifact per file (the default). */
     public static final String DIRECTORY = "directory";
+    /** backup.database.dump-format: one custom-format file, the layout of backups before 2026-12-01. */
     public static final String CUSTOM = "custom";
 
     private final PostgresTools postgres;

@@ -122,13 +122,25 @@ public final class DemoStack implements AutoCloseable {
         return s;
     }
 
+    /**
+     * The commands that stop and start the demo's Chroma server: a restore replaces Chroma's
+     * files only with its server stopped.
+     */
+    public Map<String, String> chromaServiceCommands() {
+        return Map.of("backup.chromadb.stop-command", chroma.stopCommand(),
+                "backup.chromadb.start-command", chroma.startCommand());
+    }
+
     /** Writes {@link #settings} as a properties file (mode 600: it holds the stack's passwords). */
     public Path writeProperties(Path file, Path repository) throws IOException {
+        return writeProperties(file, repository, Map.of());
+    }
+
+    /** As above, plus {@code extra} settings. */
+    public Path writeProperties(Path file, Path repository, Map<String, String> extra) throws IOException {
         Properties properties = new Properties();
         properties.putAll(settings(repository));
-        // A restore replaces Chroma's files only with its server stopped: these let it stop and start the demo's.
-        properties.put("backup.chromadb.stop-command", chroma.stopCommand());
-        properties.put("backup.chromadb.start-command", chroma.startCommand());
+        properties.putAll(extra);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.deleteIfExists(file);
         Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(

@@ -46,19 +46,9 @@ public interface Repository {
         java.security.MessageDigest digest = com.customercaregpt.backup.pipeline.ArtifactOutput.newSha256();
         ArtifactStream out = createArtifact(id, path, sha256);
         try (InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), digest)) {
-            com.customercaregpt.backup.pipeline.Streams.copy(in, new java.io.FilterOutputStream(out) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public void close() {
-                    // committed below, once the checksum is known to match
-                }
-            });
+            com.customercaregpt.backup.pipeline.Streams.copy(in, out);
             requireChecksum(file, sha256, digest);
-            out.close();
+            out.close(); // commits: only now that the checksum is known to match
         } catch (IOException | RuntimeException e) {
             out.abort();
             throw e;

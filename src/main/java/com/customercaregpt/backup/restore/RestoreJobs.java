@@ -171,31 +171,14 @@ public final class RestoreJobs {
      * failure is thrown, and {@link #close} drops every prepared copy.
      */
     public void prepareAll(Job job) throws Exception {
-        forEachComponent(job, name -> {
-            verifyArtifacts(job, name);
-            prepare(job, name);
-        });
-    }
-
-    private void verifyArtifacts(Job job, String name) {
-        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
-        record(job, name).artifacts().forEach(reader::verifyChecksum);
-        LOG.info("Restore {}: checksums of {} verified", job.label, name);
-    }
-
-    private interface ComponentStep {
-        void run(String component) throws Exception;
-    }
-
-    /** Runs {@code step} for every component of the job, {@code parallelism} at a time; all end before the first failure is thrown. */
-    private void forEachComponent(Job job, ComponentStep step) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
                 Math.max(1, Math.min(parallelism, job.componentNames.size())));
         try {
             List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
             for (String name : job.componentNames) {
                 tasks.add(pool.submit(() -> {
-                    step.run(name);
+                    verifyArtifacts(job, name);
+                    prepare(job, name);
                     return null;
                 }));
             }
@@ -215,6 +198,12 @@ public final class RestoreJobs {
         } finally {
             pool.shutdown();
         }
+    }
+
+    private void verifyArtifacts(Job job, String name) {
+        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
+        record(job, name).artifacts().forEach(reader::verifyChecksum);
+        LOG.info("Restore {}: checksums of {} verified", job.label, name);
     }
 
     private void prepare(Job job, String name) throws Exception {
