@@ -68,10 +68,10 @@ public final class BucketLock implements com.customercaregpt.backup.repository.S
         String key = prefix + token + ".json";
         Map<String, Object> content = LockClaims.newClaim(token, operation);
         bucket.putSmall(key, JSON.writeValueAsBytes(content), "write lock claim");
-        List<String> claims = bucket.keysUnder(prefix, 2);
-        if (claims.equals(List.of(key))) {
+        if (bucket.onlyKeyTwice(prefix, key)) {
             return Optional.of(new Held(key, content));
         }
+        List<String> claims = bucket.keysUnder(prefix, 2);
         bucket.deleteKey(key, "withdraw lock claim");
         holder[0] = "a contender that claimed it at the same moment";
         for (String other : claims) {
