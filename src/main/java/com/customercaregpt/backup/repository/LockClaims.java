@@ -39,4 +39,62 @@ public final class LockClaims {
         return claim.path("operation").asText("?") + " on " + claim.path("host").asText("?") + " (pid "
                 + claim.path("pid").asText("?") + ", since " + claim.path("acquired_at").asText("?") + ")";
     }
+
+    /**
+     * A held lock whose claim is rewritten with a fresh heartbeat every 10 s until close(), which
+     * is idempotent and removes the claim. Subclasses say where the claim is written and removed.
+     */
+    public abstract static class Lease implements AutoCloseable {
+        private static final long HEARTBEAT_SECONDS = 10;
+        private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "lock-heartbeat");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+
+        private final Map<String, Object> content;
+        private final java.util.concurrent.ScheduledFuture<?> beats;
+        private boolean released;
+
+        protected Lease(Map<String, Object> content) {
+            this.content = content;
+            this.beats = HEARTBEATS.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        /** Writes the claim with its new heartbeat. */
+        protected abstract void renew(byte[] claimJson) throws java.io.IOException;
+
+        /** Removes the claim (and whatever else is held with it). */
+        protected abstract void remove() throws java.io.IOException;
+
+        private synchronized void beat() {
+            if (released) {
+                return;
+            }
+            content.put("heartbeat_at", Instant.now().toString());
+            try {
+                renew(JSON.writeValueAsBytes(content));
+            } catch (java.io.IOException e) {
+                // the next beat retries; the claim only goes stale after stale-after-seconds
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            beats.cancel(false);
+            try {
+                remove();
+            } catch (java.io.IOException ignored) {
+                // a leftover claim is stale once its heartbeat stops
+            }
+        }
+    }
 }

@@ -16,10 +16,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The repository lock ({@code <repository>/lock.json}): one writing operation (backup, cleanup,
@@ -34,17 +30,11 @@ public final class RepositoryLock {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RepositoryLock.class);
-    private static final long HEARTBEAT_SECONDS = 10;
 
     private final Path root;
     private final Path lockFile;
     private final Duration staleAfter;
     private final Duration wait;
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "repository-lock-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** The lock in the bucket other hosts share, taken after the local one; null when there is none. */
     private final java.util.function.Supplier<SharedLock> shared;
@@ -62,50 +52,28 @@ public final class RepositoryLock {
         this.wait = wait;
     }
 
-    /** A held lock; release() is idempotent. */
-    public final class Held implements AutoCloseable {
+    /** A held lock; close() is idempotent. */
+    public final class Held extends LockClaims.Lease {
         private final String token;
-        private final Map<String, Object> content;
-        private final ScheduledFuture<?> beats;
-        private boolean released;
         /** The shared lock held with this one, if any. */
         private AutoCloseable sharedHeld;
 
         private Held(String token, Map<String, Object> content) {
+            super(content);
             this.token = token;
-            this.content = content;
-            this.beats = heartbeats.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
         }
 
-        private synchronized void beat() {
-            if (released || !ours()) {
-                return;
-            }
-            content.put("heartbeat_at", Instant.now().toString());
-            try {
+        @Override
+        protected void renew(byte[] claimJson) throws IOException {
+            if (ours()) {
                 Path temp = root.resolve(".lock-" + token + ".tmp");
-                Files.write(temp, JSON.writeValueAsBytes(content));
+                Files.write(temp, claimJson);
                 Files.move(temp, lockFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                // the next beat retries; the lock only goes stale after stale-after-seconds
-            }
-        }
-
-        private boolean ours() {
-            try {
-                return token.equals(JSON.readTree(Files.readAllBytes(lockFile)).path("token").asText());
-            } catch (IOException e) {
-                return false;
             }
         }
 
         @Override
-        public synchronized void close() {
-            if (released) {
-                return;
-            }
-            released = true;
-            beats.cancel(false);
+        protected void remove() throws IOException {
             if (sharedHeld != null) {
                 try {
                     sharedHeld.close();
@@ -114,11 +82,15 @@ public final class RepositoryLock {
                 }
             }
             if (ours()) {
-                try {
-                    Files.deleteIfExists(lockFile);
-                } catch (IOException ignored) {
-                    // a leftover lock of ours is stale once its heartbeat stops
-                }
+                Files.deleteIfExists(lockFile);
+            }
+        }
+
+        private boolean ours() {
+            try {
+                return token.equals(JSON.readTree(Files.readAllBytes(lockFile)).path("token").asText());
+            } catch (IOException e) {
+                return false;
             }
         }
     }

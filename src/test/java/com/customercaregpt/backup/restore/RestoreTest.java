@@ -51,8 +51,7 @@ class RestoreTest {
         stack = DemoStack.start(work.resolve("stack"));
         Properties properties = new Properties();
         properties.putAll(stack.settings(work.resolve("repo")));
-        properties.put("backup.chromadb.stop-command", stack.chroma().stopCommand());
-        properties.put("backup.chromadb.start-command", stack.chroma().startCommand());
+        properties.putAll(stack.chromaServiceCommands());
         config = TestStack.store(properties, work.resolve("restore.properties"));
         Cli.Result create = Cli.run("--config", config.toString(), "create", "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());

@@ -6,15 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The repository lock in the bucket, for hosts that share it: a claim object
@@ -28,15 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BucketLock implements com.customercaregpt.backup.repository.SharedLock {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long HEARTBEAT_SECONDS = 10;
 
     private final S3Repository bucket;
     private final Duration staleAfter;
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bucket-lock-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
 
     public BucketLock(S3Repository bucket, Duration staleAfter) {
         this.bucket = bucket;
@@ -86,43 +75,22 @@ public final class BucketLock implements com.customercaregpt.backup.repository.S
     }
 
     /** A held claim: its heartbeat is rewritten every 10 s; close() removes it. */
-    public final class Held implements AutoCloseable {
+    public final class Held extends LockClaims.Lease {
         private final String key;
-        private final Map<String, Object> content;
-        private final ScheduledFuture<?> beats;
-        private boolean released;
 
         private Held(String key, Map<String, Object> content) {
+            super(content);
             this.key = key;
-            this.content = content;
-            this.beats = heartbeats.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS,
-                    TimeUnit.SECONDS);
-        }
-
-        private synchronized void beat() {
-            if (released) {
-                return;
-            }
-            content.put("heartbeat_at", Instant.now().toString());
-            try {
-                bucket.putSmall(key, JSON.writeValueAsBytes(content), "renew lock claim");
-            } catch (IOException e) {
-                // the next beat retries; the claim only goes stale after stale-after-seconds
-            }
         }
 
         @Override
-        public synchronized void close() {
-            if (released) {
-                return;
-            }
-            released = true;
-            beats.cancel(false);
-            try {
-                bucket.deleteKey(key, "release lock claim");
-            } catch (IOException ignored) {
-                // a leftover claim is stale once its heartbeat stops
-            }
+        protected void renew(byte[] claimJson) throws IOException {
+            bucket.putSmall(key, claimJson, "renew lock claim");
+        }
+
+        @Override
+        protected void remove() throws IOException {
+            bucket.deleteKey(key, "release lock claim");
         }
     }
 

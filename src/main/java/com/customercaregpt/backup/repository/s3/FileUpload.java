@@ -130,7 +130,7 @@ final class FileUpload {
     private static void requireHash(Path file, String sha256) throws IOException {
         MessageDigest digest = ArtifactOutput.newSha256();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            com.customercaregpt.backup.pipeline.Streams.copy(in, java.io.OutputStream.nullOutputStream());
         }
         Repository.requireChecksum(file, sha256, digest);
     }
