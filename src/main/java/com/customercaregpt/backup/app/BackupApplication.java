@@ -174,7 +174,9 @@ public final class BackupApplication implements AutoCloseable {
                     Duration.ofMinutes(settings.getInt("backup.schedule.misfire-grace-minutes", 60))));
             // Quartz's tables must exist before its scheduler reads them
             catalogSchema.ensureReady();
-            main.bind("quartz", ClusteredQuartz.component(catalog, schedules, zone));
+            main.bind("quartz", ClusteredQuartz.component(CatalogSchema.durableDataSource(settings.get("backup.catalog.url"),
+                    settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", "")),
+                    schedules, zone));
         }
         Operations operations = new Operations(lock, backupJobs, repository.location());
         if (mode == Mode.SERVICE) {
