@@ -71,6 +71,8 @@ final class FolderRestore implements PreparedRestore {
                         "--preserve-permissions", "--numeric-owner", "--directory=" + target), Map.of(), null, tar);
             }
             checkCounts(component, target, context.record().facts());
+            // on disk before the swap, so that a power cut after it finds the restored files whole
+            Folders.syncTree(target);
         } catch (IOException e) {
             Folders.deleteTreeQuietly(isolated ? null : target);
             throw new StepFailure(component, "restore", "cannot extract into " + target + ": " + e.getMessage(), e);
@@ -115,6 +117,7 @@ final class FolderRestore implements PreparedRestore {
             Files.move(kept, live, StandardCopyOption.ATOMIC_MOVE); // put the live data back
             throw e;
         }
+        Folders.syncDirectory(live.getParent());
         return Files.exists(kept, LinkOption.NOFOLLOW_LINKS) ? List.of(kept.toString()) : List.of();
     }
 

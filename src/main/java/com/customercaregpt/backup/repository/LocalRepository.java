@@ -222,12 +222,7 @@ public final class LocalRepository implements Repository {
         }
     }
 
-    /** Makes a rename durable: without it a crash can forget the new name. */
     private static void syncDirectory(Path folder) throws IOException {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (NoSuchFileException gone) {
-            // nothing to make durable
-        }
+        com.customercaregpt.backup.pipeline.Folders.syncDirectory(folder);
     }
 }
