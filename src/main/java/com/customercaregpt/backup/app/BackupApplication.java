@@ -130,7 +130,7 @@ public final class BackupApplication implements AutoCloseable {
                 Duration.ofSeconds(settings.getInt("backup.lock.wait-seconds", 60)),
                 "true".equals(settings.get("backup.s3.enabled", "false"))
                         ? () -> new BucketLock((S3Repository) remote.get(), staleAfter) : null);
-        Inventory inventory = new Inventory(readable, markers);
+        Inventory inventory = new Inventory(readable, markers, lock);
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),

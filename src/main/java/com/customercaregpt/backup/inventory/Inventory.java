@@ -6,6 +6,7 @@ import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.customercaregpt.backup.repository.Repository;
+import com.customercaregpt.backup.repository.RepositoryLock;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,10 +19,12 @@ public final class Inventory {
 
     private final Repository repository;
     private final ProgressMarkers markers;
+    private final RepositoryLock lock;
 
-    public Inventory(Repository repository, ProgressMarkers markers) {
+    public Inventory(Repository repository, ProgressMarkers markers, RepositoryLock lock) {
         this.repository = repository;
         this.markers = markers;
+        this.lock = lock;
     }
 
     /** Newest first, optionally only one status, at most {@code limit} (0 = all). */
@@ -84,9 +87,18 @@ public final class Inventory {
         return ManifestCodec.read(id, json.get());
     }
 
-    /** Removes a backup that is not being written; returns its summary. */
+    /**
+     * Removes a backup that is not being written; returns its summary. Under the repository lock,
+     * like a cleanup: a restore, replication or backup in progress may be reading it.
+     */
     public BackupSummary delete(String backupId) throws IOException {
         BackupId id = new BackupId(backupId);
+        try (RepositoryLock.Held ignored = lock.acquire("delete")) {
+            return deleteUnlocked(id);
+        }
+    }
+
+    private BackupSummary deleteUnlocked(BackupId id) throws IOException {
         if (!repository.list().contains(id)) {
             throw new NotFound("no backup " + id + " in " + repository.location());
         }

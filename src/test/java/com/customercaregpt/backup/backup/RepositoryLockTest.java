@@ -107,6 +107,10 @@ class RepositoryLockTest {
         assertEquals(1, restore.exitCode(), restore.toString());
         assertTrue(restore.stderr().contains("is locked by backup"), restore.stderr());
         assertFalse(Files.exists(work.resolve("restored")), "nothing restored");
+        Cli.Result delete = Cli.run("--config", config.toString(), "delete", earlierId, "--force");
+        assertEquals(1, delete.exitCode(), delete.toString());
+        assertTrue(delete.stderr().contains("is locked by backup"), delete.stderr());
+        assertTrue(Files.exists(work.resolve("repo/backups/" + earlierId + "/manifest.json")), "the backup stays");
         Cli.Result dryRun = Cli.run("--config", config.toString(), "restore", earlierId, "--dry-run");
         assertEquals(0, dryRun.exitCode(), "a dry run reads only: " + dryRun);
 
