@@ -20,7 +20,6 @@ run() {  # $1 = settings file; prints seconds
     || { echo "bench: backup failed" >&2; cat "$out/last.txt" "$out/last.log" >&2; exit 1; }
   echo "$(date +%s.%N) - $start" | bc
 }
-"$project_dir/backup-manager" --config "$work/plain.properties" list > /dev/null 2>&1  # warm the class-data archive
 plain1=$(run "$work/plain.properties"); encrypted1=$(run "$work/encrypted.properties")
 plain2=$(run "$work/plain.properties"); encrypted2=$(run "$work/encrypted.properties")
 plain=$(echo "($plain1 + $plain2) / 2" | bc -l); encrypted=$(echo "($encrypted1 + $encrypted2) / 2" | bc -l)
