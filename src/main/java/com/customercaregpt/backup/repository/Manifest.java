@@ -11,7 +11,7 @@ import java.util.Map;
  * The record of one backup, stored as {@code manifest.json} beside its artifacts; see
  * docs/repository-format.md. Field names in JSON are snake_case.
  */
-@JsonPropertyOrder({"formatVersion", "backupId", "type", "status", "createdAt", "completedAt", "toolVersion",
+@JsonPropertyOrder({"formatVersion", "backupId", "type", "dependsOn", "status", "createdAt", "completedAt", "toolVersion",
         "retentionDays", "expiresAt", "host", "dataKey", "components"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(
@@ -26,7 +26,16 @@ public record Manifest(
         String expiresAt,
         String host,
         List<ComponentRecord> components,
-        WrappedKey dataKey) {
+        WrappedKey dataKey,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String dependsOn) {
+
+    /** A backup that needs no other to be restored (every full backup). */
+    public Manifest(int formatVersion, String backupId, String type, String status, String createdAt,
+                    String completedAt, String toolVersion, int retentionDays, String expiresAt, String host,
+                    List<ComponentRecord> components, WrappedKey dataKey) {
+        this(formatVersion, backupId, type, status, createdAt, completedAt, toolVersion, retentionDays, expiresAt,
+                host, components, dataKey, null);
+    }
 
     /** Version 2 added encryption: data_key, facts_encrypted, encrypted artifacts. */
     public static final int FORMAT_VERSION = 2;
@@ -35,7 +44,7 @@ public record Manifest(
 
     public Manifest withComponents(List<ComponentRecord> newComponents) {
         return new Manifest(formatVersion, backupId, type, status, createdAt, completedAt, toolVersion, retentionDays,
-                expiresAt, host, newComponents, dataKey);
+                expiresAt, host, newComponents, dataKey, dependsOn);
     }
 
     public boolean encrypted() {

@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Which backups `cleanup` removes: finished backups past their expires_at, except the newest
- * completed full backup (a repository is never left without one). Backups still being written are
+ * completed full backup (a repository is never left without one) and any backup that a kept
+ * incremental or differential backup depends on. Backups still being written are
  * never considered (they have no manifest). Every decision carries its reason, for --dry-run.
  */
 public final class Retention {
@@ -81,7 +82,38 @@ public final class Retention {
                         + m.retentionDays() + " days, " + m.status() + ")"));
             }
         }
-        return decisions;
+        return keepWhatKeptBackupsDependOn(manifests, decisions);
+    }
+
+    /**
+     * An incremental or differential backup restores only together with the backups it depends on
+     * (its manifest's depends_on, followed to the full backup): while it is kept, so is every
+     * backup of its chain, whatever their own expiry.
+     */
+    private static List<Decision> keepWhatKeptBackupsDependOn(List<Manifest> manifests, List<Decision> decisions) {
+        java.util.Map<String, Manifest> byId = new java.util.HashMap<>();
+        manifests.forEach(m -> byId.put(m.backupId(), m));
+        java.util.Map<String, Decision> byBackup = new java.util.LinkedHashMap<>();
+        decisions.forEach(d -> byBackup.put(d.backupId(), d));
+        for (Decision kept : decisions) {
+            if (kept.remove() && !kept.localOnly()) {
+                continue;
+            }
+            Manifest dependent = byId.get(kept.backupId());
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            String needed = dependent.dependsOn();
+            while (needed != null && seen.add(needed) && byId.containsKey(needed)) {
+                Decision decision = byBackup.get(needed);
+                if (decision.remove() && !decision.localOnly()) {
+                    Manifest base = byId.get(needed);
+                    byBackup.put(needed, new Decision(needed, false, "expired on " + base.expiresAt() + " but kept: "
+                            + dependent.backupId() + " (" + dependent.type() + ", kept until " + dependent.expiresAt()
+                            + ") depends on it"));
+                }
+                needed = byId.get(needed).dependsOn();
+            }
+        }
+        return new ArrayList<>(byBackup.values());
     }
 
     /** A local copy past backup.local.retention-days whose backup is safely in S3 (its manifest is there). */

@@ -78,4 +78,53 @@ class RetentionTest {
                 + "backup_id IN ('" + ids.get(0) + "', '" + ids.get(1) + "') AND repository = '"
                 + work.resolve("repo").toAbsolutePath().normalize() + "'"));
     }
+
+    @Test
+    void aBackupThatAKeptIncrementalDependsOnIsKeptWithItsWholeChain() throws Exception {
+        // A chain full <- differential <- incremental, as their manifests record it (depends_on):
+        // ids 0 and 1 expired, the incremental made now and kept for 3 days.
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "config",
+                "--retention-days", "3", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        String incremental = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
+        dependsOn(ids.get(1), "differential", ids.get(0));
+        dependsOn(incremental, "incremental", ids.get(1));
+
+        Cli.Result dryRun = Cli.run("--config", config.toString(), "cleanup", "--dry-run");
+        assertEquals(0, dryRun.exitCode(), dryRun.toString());
+        for (String base : List.of(ids.get(0), ids.get(1))) {
+            assertTrue(dryRun.stdout().contains("keep " + base + ": expired on 2020-01-01T00:00:00Z but kept: "
+                    + incremental + " (incremental, kept until "), dryRun.stdout());
+        }
+        Cli.Result cleanup = Cli.run("--config", config.toString(), "cleanup", "--yes");
+        assertEquals(0, cleanup.exitCode(), cleanup.toString());
+        for (String id : List.of(ids.get(0), ids.get(1), ids.get(2), incremental)) {
+            assertTrue(Files.exists(folder(id)), id + " stays");
+        }
+
+        // Once the incremental expires too, the whole chain goes; the newest full backup stays.
+        expire(incremental);
+        Cli.Result later = Cli.run("--config", config.toString(), "cleanup", "--yes");
+        assertEquals(0, later.exitCode(), later.toString());
+        for (String id : List.of(ids.get(0), ids.get(1), incremental)) {
+            assertFalse(Files.exists(folder(id)), id + " removed");
+        }
+        assertTrue(Files.exists(folder(ids.get(2))));
+    }
+
+    private void dependsOn(String id, String type, String base) throws Exception {
+        Path manifest = folder(id).resolve("manifest.json");
+        String json = Files.readString(manifest);
+        String changed = json.replaceFirst("\"type\" : \"full\",",
+                "\"type\" : \"" + type + "\",\n  \"depends_on\" : \"" + base + "\",");
+        assertFalse(json.equals(changed), json);
+        Files.writeString(manifest, changed);
+        assertEquals(base, ManifestCodec.JSON.readValue(changed, Manifest.class).dependsOn());
+    }
+
+    private void expire(String id) throws Exception {
+        Path manifest = folder(id).resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest)
+                .replaceFirst("\"expires_at\" : \"[^\"]+\"", "\"expires_at\" : \"2020-01-01T00:00:00Z\""));
+    }
 }
