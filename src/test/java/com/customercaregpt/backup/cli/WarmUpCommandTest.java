@@ -19,9 +19,8 @@ class WarmUpCommandTest {
         List<Path> before = warmUpFolders();
         Cli.Result result = Cli.run("warm-up");
         assertEquals(0, result.exitCode(), result.toString());
-        // create, verify and restore succeed with the catalog and S3 refusing connections; list
-        // reports the unreachable bucket, which is expected here
-        assertTrue(result.stdout().contains("create, verify, restore, list exited [0, 0, 0, "), result.stdout());
+        // every step succeeds with the catalog and S3 refusing connections (a warning each, no alert)
+        assertTrue(result.stdout().contains("create, verify, restore, list exited [0, 0, 0, 0]"), result.stdout());
         assertEquals(before, warmUpFolders(), "the warm-up removes its temp folder");
         Cli.Result help = Cli.run("--help");
         assertTrue(!help.stdout().contains("warm-up"), "hidden from --help: " + help.stdout());
