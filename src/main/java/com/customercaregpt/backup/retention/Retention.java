@@ -12,8 +12,13 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Which backups `cleanup` removes: finished backups past their expires_at, except the newest
@@ -91,16 +96,16 @@ public final class Retention {
      * backup of its chain, whatever their own expiry.
      */
     private static List<Decision> keepWhatKeptBackupsDependOn(List<Manifest> manifests, List<Decision> decisions) {
-        java.util.Map<String, Manifest> byId = new java.util.HashMap<>();
+        Map<String, Manifest> byId = new HashMap<>();
         manifests.forEach(m -> byId.put(m.backupId(), m));
-        java.util.Map<String, Decision> byBackup = new java.util.LinkedHashMap<>();
+        Map<String, Decision> byBackup = new LinkedHashMap<>();
         decisions.forEach(d -> byBackup.put(d.backupId(), d));
         for (Decision kept : decisions) {
             if (kept.remove() && !kept.localOnly()) {
                 continue;
             }
             Manifest dependent = byId.get(kept.backupId());
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             String needed = dependent.dependsOn();
             while (needed != null && seen.add(needed) && byId.containsKey(needed)) {
                 Decision decision = byBackup.get(needed);
