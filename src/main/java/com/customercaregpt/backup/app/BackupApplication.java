@@ -135,8 +135,10 @@ public final class BackupApplication implements AutoCloseable {
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),
                 settings.getInt("backup.retention.full-days", 30), scratch, toolVersion(), keys, lock);
-        PGSimpleDataSource catalog = CatalogSchema.dataSource(settings.get("backup.catalog.url"),
-                settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", ""));
+        String catalogUrl = settings.get("backup.catalog.url");
+        String catalogUser = settings.get("backup.catalog.user", "postgres");
+        String catalogPassword = settings.get("backup.catalog.password", "");
+        PGSimpleDataSource catalog = CatalogSchema.dataSource(catalogUrl, catalogUser, catalogPassword);
         ExecutorService componentPool = Executors.newFixedThreadPool(
                 Math.max(1, settings.getInt("backup.parallel-components", 2)),
                 CpuPriority.lowered(settings.getInt("backup.nice", 10), daemonThreads("backup-component")));
@@ -174,9 +176,8 @@ public final class BackupApplication implements AutoCloseable {
                     Duration.ofMinutes(settings.getInt("backup.schedule.misfire-grace-minutes", 60))));
             // Quartz's tables must exist before its scheduler reads them
             catalogSchema.ensureReady();
-            main.bind("quartz", ClusteredQuartz.component(CatalogSchema.durableDataSource(settings.get("backup.catalog.url"),
-                    settings.get("backup.catalog.user", "postgres"), settings.get("backup.catalog.password", "")),
-                    schedules, zone));
+            main.bind("quartz", ClusteredQuartz.component(
+                    CatalogSchema.durableDataSource(catalogUrl, catalogUser, catalogPassword), schedules, zone));
         }
         Operations operations = new Operations(lock, backupJobs, repository.location());
         if (mode == Mode.SERVICE) {
