@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.repository;
 
+import com.customercaregpt.backup.pipeline.Folders;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,7 +59,7 @@ public final class LocalRepository implements Repository {
             BackupId id = BackupId.at(startedAt, attempt);
             try {
                 Files.createDirectory(folder(id), PRIVATE_FOLDER);
-                syncDirectory(backups);
+                Folders.syncDirectory(backups);
                 return id;
             } catch (FileAlreadyExistsException taken) {
                 // that second already has a backup: try the next suffix
@@ -96,7 +98,7 @@ public final class LocalRepository implements Repository {
                 channel.force(true);
                 out.close();
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                syncDirectory(target.getParent());
+                Folders.syncDirectory(target.getParent());
             }
 
             @Override
@@ -172,7 +174,7 @@ public final class LocalRepository implements Repository {
     @Override
     public void removeProgressMarker(BackupId id) throws IOException {
         Files.deleteIfExists(folder(id).resolve(PROGRESS_MARKER));
-        syncDirectory(folder(id));
+        Folders.syncDirectory(folder(id));
     }
 
     @Override
@@ -182,13 +184,13 @@ public final class LocalRepository implements Repository {
             return;
         }
         Files.deleteIfExists(folder.resolve(MANIFEST));
-        syncDirectory(folder);
+        Folders.syncDirectory(folder);
         try (Stream<Path> tree = Files.walk(folder)) {
             for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
-        syncDirectory(backups);
+        Folders.syncDirectory(backups);
     }
 
     private static void writeAtomically(Path folder, String name, byte[] content) throws IOException {
@@ -199,7 +201,7 @@ public final class LocalRepository implements Repository {
             channel.force(true);
         }
         Files.move(temp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(folder);
+        Folders.syncDirectory(folder);
     }
 
     /** Backups hold the platform's data: only the owner may read them. */
@@ -220,9 +222,5 @@ public final class LocalRepository implements Repository {
         } catch (NoSuchFileException absent) {
             return Optional.empty();
         }
-    }
-
-    private static void syncDirectory(Path folder) throws IOException {
-        com.customercaregpt.backup.pipeline.Folders.syncDirectory(folder);
     }
 }
