@@ -8,17 +8,25 @@ public class StepFailure extends RuntimeException {
 
     private final String component;
     private final String step;
+    private final String cause;
 
     public StepFailure(String component, String step, String cause) {
         super(component + ": " + step + ": " + cause);
         this.component = component;
         this.step = step;
+        this.cause = cause;
     }
 
     public StepFailure(String component, String step, String cause, Throwable origin) {
         super(component + ": " + step + ": " + cause, origin);
         this.component = component;
         this.step = step;
+        this.cause = cause;
+    }
+
+    /** The message without the component and step. */
+    public String cause() {
+        return cause;
     }
 
     public String component() {

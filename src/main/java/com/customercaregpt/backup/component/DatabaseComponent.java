@@ -192,23 +192,36 @@ public final class DatabaseComponent implements BackupComponent {
                 LOG.info("database: {} decompressed in {}", ARTIFACT, Sizes.since(started));
             }
             execute(admin, "CREATE DATABASE " + quoteIdent(target));
-            try {
-                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--jobs=" + parallelJobs(),
-                        "--dbname=" + target));
+            RowCountCheck rowCounts = new RowCountCheck(NAME, target, expectedRowCounts(context.record().facts()),
+                    postgres::connect);
+            try (rowCounts) {
+                // --verbose: pg_restore names each table whose data is in, and it is counted then.
+                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--verbose",
+                        "--jobs=" + parallelJobs(), "--dbname=" + target));
                 command.addAll(postgres.connectionArguments());
                 command.add(dump.toString());
+                // The progress lines are matched in English whatever the host's language.
+                Map<String, String> environment = new java.util.HashMap<>(postgres.environment());
+                environment.put("LC_MESSAGES", "C");
+                ExternalTool pgRestore = new ExternalTool(NAME, "pg_restore").followingStderr(rowCounts::onPgRestoreLine);
                 started = System.nanoTime();
-                if (asDirectory) {
-                    directory.restore(artifacts, context.reader(), dump, command, postgres.environment());
-                } else {
-                    new ExternalTool(NAME, "pg_restore").capture(command, postgres.environment(), null);
-                    Files.deleteIfExists(dump);
+                try {
+                    if (asDirectory) {
+                        directory.restore(artifacts, context.reader(), dump, pgRestore, command, environment);
+                    } else {
+                        pgRestore.capture(command, environment, null);
+                        Files.deleteIfExists(dump);
+                    }
+                } catch (StepFailure e) {
+                    throw rowCounts.firstError() == null ? e
+                            : new StepFailure(NAME, e.step(), e.cause() + "; first error: " + rowCounts.firstError(), e);
                 }
                 LOG.info("database: pg_restore into {} took {}", target, Sizes.since(started));
                 started = System.nanoTime();
-                checkRowCounts(target, context.record().facts());
-                LOG.info("database: row counts of {} checked in {}", target, Sizes.since(started));
-            } catch (RuntimeException | java.io.IOException e) {
+                int early = rowCounts.finish();
+                LOG.info("database: row counts of {} checked ({} of {} tables while pg_restore ran), last ones in {}",
+                        target, early, expectedRowCounts(context.record().facts()).size(), Sizes.since(started));
+            } catch (RuntimeException | java.io.IOException | SQLException e) {
                 dropQuietly(target);
                 throw e;
             }
@@ -281,24 +294,13 @@ public final class DatabaseComponent implements BackupComponent {
         return context.record().facts().getOrDefault("database", NAME) + "_pre_restore_" + context.label();
     }
 
+    /** The facts' row count per table (JSON numbers as longs). */
     @SuppressWarnings("unchecked")
-    private void checkRowCounts(String database, Map<String, Object> facts) throws SQLException {
-        Map<String, Object> expected = (Map<String, Object>) facts.getOrDefault("row_counts", Map.of());
-        try (Connection connection = connectTo(database); Statement st = connection.createStatement()) {
-            // One count per table: compiling it to machine code (JIT) costs more than it saves.
-            st.execute("SET jit = off");
-            for (Map.Entry<String, Object> table : expected.entrySet()) {
-                long rows;
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM ONLY " + table.getKey())) {
-                    rs.next();
-                    rows = rs.getLong(1);
-                }
-                if (rows != ((Number) table.getValue()).longValue()) {
-                    throw new StepFailure(NAME, "check row counts", table.getKey() + " has " + rows + " rows in "
-                            + database + " but the backup holds " + table.getValue());
-                }
-            }
-        }
+    private static Map<String, Long> expectedRowCounts(Map<String, Object> facts) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        ((Map<String, Object>) facts.getOrDefault("row_counts", Map.of()))
+                .forEach((table, rows) -> counts.put(table, ((Number) rows).longValue()));
+        return counts;
     }
 
     private Connection connectTo(String database) {

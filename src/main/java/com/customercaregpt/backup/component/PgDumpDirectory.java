@@ -79,10 +79,11 @@ final class PgDumpDirectory {
 
     /**
      * Lays the dump out in {@code folder} (small files decompressed, large ones as named pipes) and
-     * runs {@code pgRestore} (its last argument must be {@code folder}) while feeding the pipes.
+     * runs {@code pgRestore} through {@code tool} (its last argument must be {@code folder}) while
+     * feeding the pipes.
      * Fails if pg_restore fails, if any pipe could not be fed to its end, or if pg_restore left one unread.
      */
-    void restore(List<Artifact> artifacts, ArtifactReader reader, Path folder, List<String> pgRestore,
+    void restore(List<Artifact> artifacts, ArtifactReader reader, Path folder, ExternalTool tool, List<String> pgRestore,
                  Map<String, String> environment) throws IOException {
         Files.createDirectories(folder);
         List<Artifact> streamed = streamed(artifacts);
@@ -101,7 +102,7 @@ final class PgDumpDirectory {
             for (Artifact artifact : streamed) {
                 feeders.add(new PipeFeeder(artifact, folder.resolve(fileName(artifact)), reader));
             }
-            new ExternalTool(component, "pg_restore").capture(pgRestore, environment, null);
+            tool.capture(pgRestore, environment, null);
         } finally {
             feeders.forEach(PipeFeeder::release);
         }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs a standard tool (pg_dump, tar, redis-cli) with its stdout streamed straight into an
@@ -25,10 +26,27 @@ public final class ExternalTool {
 
     private final String component;
     private final String step;
+    /** Told each stderr line while the tool runs (null: nobody listens). */
+    private final Consumer<String> stderrLines;
 
     public ExternalTool(String component, String step) {
+        this(component, step, null);
+    }
+
+    private ExternalTool(String component, String step, Consumer<String> stderrLines) {
         this.component = component;
         this.step = step;
+        this.stderrLines = stderrLines;
+    }
+
+    /**
+     * The same tool, with each line it writes to stderr handed to {@code listener} as it appears
+     * (pg_restore --verbose tells which tables are done). The lines still go to the file first,
+     * so memory stays bounded however much the tool writes; every line is delivered before the
+     * run returns or fails.
+     */
+    public ExternalTool followingStderr(Consumer<String> listener) {
+        return new ExternalTool(component, step, listener);
     }
 
     /** How a tool ended: its exit code and the last line it wrote to stderr. */
@@ -83,14 +101,22 @@ public final class ExternalTool {
             }
             builder.environment().putAll(environment);
             process = builder.start();
+            StderrFollower follower = stderrLines == null ? null : new StderrFollower(stderr, stderrLines, tool);
+            int exit;
             try {
-                io.accept(process);
-            } catch (IOException streamBroken) {
-                process.destroy();
-                int exit = process.waitFor();
-                throw failure(tool, exit, stderr, streamBroken.getMessage());
+                try {
+                    io.accept(process);
+                } catch (IOException streamBroken) {
+                    process.destroy();
+                    exit = process.waitFor();
+                    throw failure(tool, exit, stderr, streamBroken.getMessage());
+                }
+                exit = process.waitFor();
+            } finally {
+                if (follower != null) {
+                    follower.finish();
+                }
             }
-            int exit = process.waitFor();
             if (!acceptedExitCodes.contains(exit)) {
                 throw failure(tool, exit, stderr, null);
             }
@@ -111,6 +137,64 @@ public final class ExternalTool {
                     // a temp file in /tmp; nothing secret is in it
                 }
             }
+        }
+    }
+
+    /** Reads the stderr file as it grows and hands out whole lines; the last ones once the tool ended. */
+    private static final class StderrFollower {
+        private final Path file;
+        private final Consumer<String> listener;
+        private final Thread thread;
+        private volatile boolean ended;
+        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+
+        StderrFollower(Path file, Consumer<String> listener, String tool) {
+            this.file = file;
+            this.listener = listener;
+            this.thread = new Thread(this::follow, tool + "-stderr");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void follow() {
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                byte[] buffer = new byte[8192];
+                while (true) {
+                    boolean last = ended;
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        deliver(buffer, n);
+                    }
+                    if (last) {
+                        if (partial.size() > 0) {
+                            listener.accept(partial.toString(StandardCharsets.UTF_8));
+                        }
+                        return;
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the listener only speeds things up or explains a failure; the file still has the tail
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void deliver(byte[] buffer, int n) {
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] == '\n') {
+                    listener.accept(partial.toString(StandardCharsets.UTF_8));
+                    partial.reset();
+                } else if (partial.size() < 64 * 1024) {
+                    partial.write(buffer[i]);
+                }
+            }
+        }
+
+        /** After the tool exited: waits until every line it wrote was handed out. */
+        void finish() throws InterruptedException {
+            ended = true;
+            thread.join();
         }
     }
 

@@ -65,9 +65,12 @@ class DatabaseDumpLayoutsTest {
 
     @AfterAll
     void dropTheDatabases() {
-        for (String db : List.of(DB, "dl_directory", "dl_custom", "dl_broken")) {
+        for (String db : List.of(DB, "dl_directory", "dl_custom", "dl_broken", "dl_counts", "dl_owned",
+                "dl_owned_restore")) {
             stack.postgres().execute("postgres", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
         }
+        stack.postgres().execute("postgres", "DROP ROLE IF EXISTS dl_owner");
+        stack.postgres().execute("postgres", "DROP ROLE IF EXISTS dl_owner_renamed");
         TestStack.deleteTree(work);
     }
 
@@ -123,6 +126,55 @@ class DatabaseDumpLayoutsTest {
         assertTrue(plan.stdout().contains("1 largest table files"), plan.stdout());
 
         assertRestoresEqual(config, manifest, "dl_directory");
+    }
+
+    @Test
+    void rowCountsAreCheckedAsTablesArriveAndAWrongCountFailsTheRestore() throws Exception {
+        Path config = config("counts", Map.of());
+        Manifest manifest = backUp(config);
+        Cli.Result restore = Cli.run("--config", config.toString(), "restore", manifest.backupId(),
+                "--target-database", "dl_counts", "--yes");
+        assertEquals(0, restore.exitCode(), restore.toString());
+        // pg_restore --verbose named each table as its data was committed, and each was counted then.
+        assertTrue(restore.stderr().contains("row counts of dl_counts checked (3 of 3 tables while pg_restore ran)"),
+                restore.stderr());
+        stack.postgres().execute("postgres", "DROP DATABASE dl_counts");
+
+        // The facts say one more row than the dump holds: the restore must refuse the database.
+        Path manifestFile = work.resolve("repo-counts/backups").resolve(manifest.backupId()).resolve("manifest.json");
+        String json = Files.readString(manifestFile);
+        String tampered = json.replaceFirst("(\"public\\.small\"\\s*:\\s*)50", "$151");
+        assertTrue(!tampered.equals(json), "the fact to change is in the manifest: " + json);
+        Files.writeString(manifestFile, tampered);
+        Cli.Result wrong = Cli.run("--config", config.toString(), "restore", manifest.backupId(),
+                "--target-database", "dl_counts", "--yes");
+        assertEquals(1, wrong.exitCode(), wrong.toString());
+        assertTrue(wrong.stderr().contains("check row counts: public.small has 50 rows in dl_counts but the backup holds 51"),
+                wrong.stderr());
+        assertEquals(0, stack.postgres().queryLong("postgres",
+                "SELECT count(*) FROM pg_database WHERE datname = 'dl_counts'"), "the refused database was dropped");
+    }
+
+    @Test
+    void aDumpNamingARoleTheServerLacksFailsWithPgRestoresFirstError() throws Exception {
+        stack.postgres().execute("postgres", "CREATE ROLE dl_owner");
+        stack.postgres().execute("postgres", "CREATE DATABASE dl_owned");
+        stack.postgres().execute("dl_owned", "CREATE TABLE owned (id int); INSERT INTO owned VALUES (1), (2);"
+                + " ALTER TABLE owned OWNER TO dl_owner;");
+        Path config = config("owned", Map.of("backup.database.name", "dl_owned"));
+        Manifest manifest = backUp(config);
+        // As on a fresh server where that role was never created.
+        stack.postgres().execute("postgres", "ALTER ROLE dl_owner RENAME TO dl_owner_renamed");
+
+        Cli.Result restore = Cli.run("--config", config.toString(), "restore", manifest.backupId(),
+                "--target-database", "dl_owned_restore", "--yes");
+        assertEquals(1, restore.exitCode(), restore.toString());
+        // pg_restore's own last word is only "errors ignored on restore"; the cause is its first error.
+        assertTrue(restore.stderr().contains("first error: could not execute query: ERROR:  role \"dl_owner\" does not exist"),
+                restore.stderr());
+        assertEquals(0, stack.postgres().queryLong("postgres",
+                "SELECT count(*) FROM pg_database WHERE datname = 'dl_owned_restore'"), "the half-restored database was dropped");
+        assertEquals(2, stack.postgres().queryLong("dl_owned", "SELECT count(*) FROM owned"), "the source is untouched");
     }
 
     @Test
