@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Upload speed to S3 on the reference backup (bench/backup-vs-bare-tools.sh makes it), against
 # the same local S3 API server (s3proxy, started here from the test classpath):
-#   aws s3 cp --recursive of the backup's folder, against backup-manager replicate of it.
+#   aws s3 cp --recursive of the backup's folder, against our replication of it, two ways:
+#   - the service: `backup-manager serve` replicating on POST /api/v1/backup/{id}/replicate, as
+#     it does after every scheduled backup (a JVM that has replicated before), timed from the
+#     request to the operation's end as a client polling it sees it;
+#   - the command: `backup-manager replicate ID`, a fresh JVM (start-up and compilation included).
 # Target: our throughput at least 1.0x the aws CLI's (medians of ROUNDS=3 alternating rounds).
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 repo="$work/out/repository"
@@ -18,7 +22,7 @@ for _ in $(seq 1 100); do [ -s "$server_log" ] && break; sleep 0.2; done
 read -r endpoint access secret bucket < <(head -1 "$server_log")
 # the reference backup: the biggest one in the bench repository
 id=$(du -s "$repo/backups"/backup_* | sort -n | tail -1 | awk '{print $2}' | xargs basename)
-bytes=$(du -sb "$repo/backups/$id" | cut -f1)
+bytes=$(find "$repo/backups/$id" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 
 # s3proxy, like several stores, rejects the flexible checksums newer clients send by default.
 export AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="$secret" AWS_DEFAULT_REGION=us-east-1
@@ -31,24 +35,68 @@ backup.s3.bucket=$bucket
 backup.s3.access-key=$access
 backup.s3.secret-key=$secret
 PROPS
-# Both sides run ROUNDS times, alternating, each into a fresh prefix; the medians are compared.
+# Every upload must land whole: the objects under the backup's folder add up to its bytes.
+require_uploaded() {
+  local listed
+  listed=$(aws --endpoint-url "$endpoint" s3 ls --recursive --summarize "s3://$bucket/$1/" | awk '/Total Size/ {print $3}')
+  [ "$listed" = "$bytes" ] || { echo "bench: s3://$bucket/$1/ holds ${listed:-0} bytes, not $bytes"; exit 1; }
+}
+
+api_port="${BENCH_API_PORT:-18090}"
+echo "bench: starting the service (port $api_port) and replicating once to warm it, untimed"
+token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+printf '%s\n' "$token" > "$work/s3-api.token"; chmod 600 "$work/s3-api.token"
+cp "$work/s3.properties" "$work/s3-serve.properties"
+printf 'camel.server.port=%s\nbackup.api.token-file=%s\n' "$api_port" "$work/s3-api.token" >> "$work/s3-serve.properties"
+BACKUP_S3_PREFIX=service "$project_dir/backup-manager" --config "$work/s3-serve.properties" serve > "$work/s3-serve.log" 2>&1 &
+service=$!
+trap 'kill $server $service 2>/dev/null; wait $service 2>/dev/null || true' EXIT
+api="http://127.0.0.1:$api_port/api/v1"
+for _ in $(seq 1 120); do curl -sf -o /dev/null -H "Authorization: Bearer $token" "$api/backup/list" && break; sleep 0.5; done
+# POST replicate answers 202 with an operation; it is done when the operation stops running.
+service_replicate() {
+  local op
+  op=$(curl -sf -X POST -H "Authorization: Bearer $token" "$api/backup/$id/replicate" | grep -o 'op_[0-9a-f]*' | head -1)
+  [ -n "$op" ] || { echo "bench: the service refused the replication"; tail -5 "$work/s3-serve.log"; exit 1; }
+  while curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"running"'; do sleep 0.1; done
+  curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"replicated"' \
+    || { echo "bench: the service's replication failed"; curl -s -H "Authorization: Bearer $token" "$api/operations/$op"; exit 1; }
+}
+service_replicate
+require_uploaded "service/backups/$id"
+
+# All sides run ROUNDS times, alternating, each into an empty prefix; the medians are compared.
 rounds="${ROUNDS:-3}"
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-aws_runs=(); ours_runs=()
+aws_runs=(); ours_runs=(); service_runs=()
 for round in $(seq 1 "$rounds"); do
+  # The service's prefix is emptied first (untimed), so that it uploads everything again.
+  aws --endpoint-url "$endpoint" s3 rm --recursive --only-show-errors "s3://$bucket/service/"
+  sync; sleep 1
+  start=$(date +%s.%N)
+  service_replicate
+  service_runs+=("$(echo "$(date +%s.%N) - $start" | bc)")
+  require_uploaded "service/backups/$id"
+  sync; sleep 1
   start=$(date +%s.%N)
   aws --endpoint-url "$endpoint" s3 cp --recursive --only-show-errors "$repo/backups/$id" "s3://$bucket/aws-cli-$round/$id"
   aws_runs+=("$(echo "$(date +%s.%N) - $start" | bc)")
+  require_uploaded "aws-cli-$round/$id"
+  sync; sleep 1
   start=$(date +%s.%N)
   BACKUP_S3_PREFIX="ours-$round" "$project_dir/backup-manager" --config "$work/s3.properties" replicate "$id" > "$work/replicate.txt" 2>&1
   ours_runs+=("$(echo "$(date +%s.%N) - $start" | bc)")
   grep -q ": replicated" "$work/replicate.txt" || { echo "bench: replicate failed"; cat "$work/replicate.txt"; exit 1; }
-  printf 'bench: round %s: aws %.1f s, ours %.1f s\n' "$round" "${aws_runs[-1]}" "${ours_runs[-1]}"
+  require_uploaded "ours-$round/backups/$id"
+  printf 'bench: round %s: aws %.1f s, ours: service %.1f s, command %.1f s\n' "$round" "${aws_runs[-1]}" \
+    "${service_runs[-1]}" "${ours_runs[-1]}"
 done
-aws_seconds=$(median "${aws_runs[@]}"); ours_seconds=$(median "${ours_runs[@]}")
+aws_seconds=$(median "${aws_runs[@]}"); ours_seconds=$(median "${ours_runs[@]}"); service_seconds=$(median "${service_runs[@]}")
 
 mb=$(echo "scale=1; $bytes / 1048576" | bc)
 printf '\n%-44s %8s %10s\n' "upload of $id (median of $rounds)" "seconds" "MB/s"
 printf '%-44s %8.1f %10.1f\n' "aws s3 cp --recursive ($mb MB)" "$aws_seconds" "$(echo "$mb / $aws_seconds" | bc -l)"
-printf '%-44s %8.1f %10.1f\n' "backup-manager replicate (JVM start incl.)" "$ours_seconds" "$(echo "$mb / $ours_seconds" | bc -l)"
-printf '%-44s %8s\n' "ratio of throughputs ours / aws (target >= 1.0)" "$(echo "scale=2; $aws_seconds / $ours_seconds" | bc)"
+printf '%-44s %8.1f %10.1f\n' "ours: the service (POST .../replicate)" "$service_seconds" "$(echo "$mb / $service_seconds" | bc -l)"
+printf '%-44s %8.1f %10.1f\n' "ours: backup-manager replicate (new JVM)" "$ours_seconds" "$(echo "$mb / $ours_seconds" | bc -l)"
+printf '%-44s %8s\n' "ratio of throughputs, service / aws (target >= 1.0)" "$(echo "scale=2; $aws_seconds / $service_seconds" | bc)"
+printf '%-44s %8s\n' "ratio of throughputs, command / aws" "$(echo "scale=2; $aws_seconds / $ours_seconds" | bc)"
