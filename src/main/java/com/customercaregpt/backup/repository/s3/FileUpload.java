@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +36,7 @@ import java.util.concurrent.Future;
 final class FileUpload {
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final int MAX_PARTS = 10_000;
+    private static final int READ_BUFFER_BYTES = 256 * 1024;
 
     private final S3Repository repository;
     private final S3Client client;
@@ -135,40 +137,49 @@ final class FileUpload {
         Repository.requireChecksum(file, sha256, digest);
     }
 
-    /** {@code length} bytes of {@code file} from {@code offset}; a fresh stream each call (the SDK may read twice). */
+    /**
+     * {@code length} bytes of {@code file} from {@code offset}; a fresh stream each call (the SDK
+     * reads a part twice over plain http: once to sign its hash, once to send it). Buffered because
+     * the SDK reads 4 KiB at a time: unbuffered, that was 250,000 read calls per 500 MB upload.
+     */
     private static InputStream range(Path file, long offset, long length) {
         try {
             FileChannel channel = FileChannel.open(file).position(offset);
-            return new FilterInputStream(Channels.newInputStream(channel)) {
-                private long left = length;
-
-                @Override
-                public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = super.read();
-                    if (b >= 0) {
-                        left--;
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = super.read(b, off, (int) Math.min(len, left));
-                    if (n > 0) {
-                        left -= n;
-                    }
-                    return n;
-                }
-            };
+            return new BufferedInputStream(limited(Channels.newInputStream(channel), length), READ_BUFFER_BYTES);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** At most {@code length} bytes of {@code in}. */
+    private static InputStream limited(InputStream in, long length) {
+        return new FilterInputStream(in) {
+            private long left = length;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = super.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+        };
     }
 
     private static <T> T await(Future<T> task) throws IOException {
