@@ -196,7 +196,9 @@ public final class DatabaseComponent implements BackupComponent {
                     postgres::connect);
             try (rowCounts) {
                 // --verbose: pg_restore names each table whose data is in, and it is counted then.
-                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--verbose",
+                // --exit-on-error: any error fails the restore, so stop at the first one (a missing
+                // role fails in seconds, not after an hour of loading data that is then dropped).
+                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--verbose", "--exit-on-error",
                         "--jobs=" + parallelJobs(), "--dbname=" + target));
                 command.addAll(postgres.connectionArguments());
                 command.add(dump.toString());

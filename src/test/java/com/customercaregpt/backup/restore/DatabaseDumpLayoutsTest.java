@@ -169,7 +169,9 @@ class DatabaseDumpLayoutsTest {
         Cli.Result restore = Cli.run("--config", config.toString(), "restore", manifest.backupId(),
                 "--target-database", "dl_owned_restore", "--yes");
         assertEquals(1, restore.exitCode(), restore.toString());
-        // pg_restore's own last word is only "errors ignored on restore"; the cause is its first error.
+        // pg_restore stopped at that error instead of loading everything and then counting its errors.
+        assertTrue(!restore.stderr().contains("errors ignored on restore"), restore.stderr());
+        // The cause is pg_restore's first error, whatever its last line says.
         assertTrue(restore.stderr().contains("first error: could not execute query: ERROR:  role \"dl_owner\" does not exist"),
                 restore.stderr());
         assertEquals(0, stack.postgres().queryLong("postgres",
