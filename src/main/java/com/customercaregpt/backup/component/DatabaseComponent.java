@@ -192,8 +192,8 @@ public final class DatabaseComponent implements BackupComponent {
                 LOG.info("database: {} decompressed in {}", ARTIFACT, Sizes.since(started));
             }
             execute(admin, "CREATE DATABASE " + quoteIdent(target));
-            RowCountCheck rowCounts = new RowCountCheck(NAME, target, expectedRowCounts(context.record().facts()),
-                    postgres::connect);
+            Map<String, Long> expectedRows = expectedRowCounts(context.record().facts());
+            RowCountCheck rowCounts = new RowCountCheck(NAME, target, expectedRows, this::connectTo);
             try (rowCounts) {
                 // --verbose: pg_restore names each table whose data is in, and it is counted then.
                 // --exit-on-error: any error fails the restore, so stop at the first one (a missing
@@ -222,8 +222,8 @@ public final class DatabaseComponent implements BackupComponent {
                 started = System.nanoTime();
                 int early = rowCounts.finish();
                 LOG.info("database: row counts of {} checked ({} of {} tables while pg_restore ran), last ones in {}",
-                        target, early, expectedRowCounts(context.record().facts()).size(), Sizes.since(started));
-            } catch (RuntimeException | java.io.IOException | SQLException e) {
+                        target, early, expectedRows.size(), Sizes.since(started));
+            } catch (RuntimeException | java.io.IOException e) {
                 dropQuietly(target);
                 throw e;
             }

@@ -40,7 +40,7 @@ final class RowCountCheck implements AutoCloseable {
     private final ThreadLocal<Connection> connection = new ThreadLocal<>();
     private final java.util.Queue<Connection> opened = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    /** Opens a connection to a database by name. */
+    /** Opens a connection to a database by name (failing with a StepFailure that says so). */
     interface PostgresConnector {
         Connection connect(String database) throws SQLException;
     }
@@ -94,7 +94,7 @@ final class RowCountCheck implements AutoCloseable {
      * After pg_restore succeeded: counts every table not matched yet and fails on the first
      * difference. Returns how many tables were already checked while pg_restore ran.
      */
-    int finish() throws SQLException {
+    int finish() {
         counter.shutdown();
         try {
             counter.awaitTermination(1, TimeUnit.HOURS);
@@ -107,7 +107,13 @@ final class RowCountCheck implements AutoCloseable {
             if (matched.contains(table.getKey())) {
                 continue;
             }
-            long rows = count(table.getKey());
+            long rows;
+            try {
+                rows = count(table.getKey());
+            } catch (SQLException e) {
+                throw new StepFailure(component, "check row counts", "cannot count " + table.getKey() + " in "
+                        + database + ": " + e.getMessage(), e);
+            }
             if (rows != table.getValue()) {
                 throw new StepFailure(component, "check row counts", table.getKey() + " has " + rows + " rows in "
                         + database + " but the backup holds " + table.getValue());
