@@ -21,6 +21,7 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.pipeline.CpuPriority;
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.LocalRepository;
 import com.customercaregpt.backup.repository.LocalThenRemote;
 import com.customercaregpt.backup.repository.Repository;
@@ -141,7 +142,7 @@ public final class BackupApplication implements AutoCloseable {
         PGSimpleDataSource catalog = CatalogSchema.dataSource(catalogUrl, catalogUser, catalogPassword);
         ExecutorService componentPool = Executors.newFixedThreadPool(
                 Math.max(1, settings.getInt("backup.parallel-components", 2)),
-                CpuPriority.lowered(settings.getInt("backup.nice", 10), daemonThreads("backup-component")));
+                CpuPriority.lowered(settings.getInt("backup.nice", 10), DaemonThreads.named("backup-component")));
 
         main.bind("settings", settings);
         main.bind("repository", repository);
@@ -247,14 +248,6 @@ public final class BackupApplication implements AutoCloseable {
     public static String toolVersion() {
         String version = BackupApplication.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @Override

@@ -31,11 +31,8 @@ public final class ProgressMarkers {
 
     private final Repository repository;
     private final Duration staleAfter;
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "backup-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            com.customercaregpt.backup.pipeline.DaemonThreads.named("backup-heartbeat"));
 
     public ProgressMarkers(Repository repository, Duration staleAfter) {
         this.repository = repository;

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -52,11 +53,7 @@ final class RowCountCheck implements AutoCloseable {
         this.expected = expected;
         this.connector = connector;
         // Two tables can finish close together (the largest last); each is counted as soon as it is in.
-        this.counter = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "restore-row-counts");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.counter = Executors.newFixedThreadPool(2, DaemonThreads.named("restore-row-counts"));
     }
 
     /** pg_restore's stderr, line by line (called by its stderr follower). */

@@ -47,11 +47,8 @@ public final class LockClaims {
     public abstract static class Lease implements AutoCloseable {
         private static final long HEARTBEAT_SECONDS = 10;
         private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "lock-heartbeat");
-                    t.setDaemon(true);
-                    return t;
-                });
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        com.customercaregpt.backup.pipeline.DaemonThreads.named("lock-heartbeat"));
         private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
                 new com.fasterxml.jackson.databind.ObjectMapper();
 

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.repository.s3;
 
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.Repository;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -74,8 +75,8 @@ final class FileUpload {
                     + " MiB, more than S3's " + MAX_PARTS + "; raise backup.s3.part-size-mb");
         }
         String uploadId = repository.startMultipartUpload(key, metadata);
-        ExecutorService hashing = Executors.newSingleThreadExecutor(daemon("s3-upload-hash"));
-        ExecutorService senders = Executors.newFixedThreadPool(settings.uploadConcurrency(), daemon("s3-upload-part"));
+        ExecutorService hashing = Executors.newSingleThreadExecutor(DaemonThreads.named("s3-upload-hash"));
+        ExecutorService senders = Executors.newFixedThreadPool(settings.uploadConcurrency(), DaemonThreads.named("s3-upload-part"));
         boolean completed = false;
         try {
             Future<?> hash = hashing.submit(() -> {
@@ -197,13 +198,5 @@ final class FileUpload {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while uploading", e);
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
