@@ -101,7 +101,7 @@ public final class Retention {
         Map<String, Decision> byBackup = new LinkedHashMap<>();
         decisions.forEach(d -> byBackup.put(d.backupId(), d));
         for (Decision kept : decisions) {
-            if (kept.remove() && !kept.localOnly()) {
+            if (kept.isGone()) {
                 continue;
             }
             Manifest dependent = byId.get(kept.backupId());
@@ -109,7 +109,7 @@ public final class Retention {
             String needed = dependent.dependsOn();
             while (needed != null && seen.add(needed) && byId.containsKey(needed)) {
                 Decision decision = byBackup.get(needed);
-                if (decision.remove() && !decision.localOnly()) {
+                if (decision.isGone()) {
                     Manifest base = byId.get(needed);
                     byBackup.put(needed, new Decision(needed, false, "expired on " + base.expiresAt() + " but kept: "
                             + dependent.backupId() + " (" + dependent.type() + ", kept until " + dependent.expiresAt()
