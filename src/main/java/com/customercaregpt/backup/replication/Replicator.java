@@ -3,6 +3,7 @@ package com.customercaregpt.backup.replication;
 import com.customercaregpt.backup.backup.BackupJobs;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
@@ -15,6 +16,11 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +37,7 @@ public final class Replicator {
     private final Supplier<Repository> remote;
     private final int attempts;
     private final long firstBackoffMillis;
+    private static final int ARTIFACTS_AT_ONCE = 2;
 
     public Replicator(Repository local, Supplier<Repository> remote, int attempts, long firstBackoffMillis) {
         this.local = local;
@@ -94,7 +101,7 @@ public final class Replicator {
         }
         byte[] manifestJson = local.readManifest(id).orElseThrow();
         Manifest manifest = ManifestCodec.read(id, manifestJson);
-        int copied = 0;
+        List<Callable<Void>> copies = new ArrayList<>();
         int alreadyThere = 0;
         for (Manifest.ComponentRecord component : manifest.components()) {
             ArtifactReader reader = new ArtifactReader(local, id, component.name());
@@ -107,27 +114,84 @@ public final class Replicator {
                     alreadyThere++;
                     continue;
                 }
-                Optional<java.nio.file.Path> file = local.localFile(id, artifact.path());
-                if (file.isPresent() && Files.size(file.get()) == artifact.sizeBytes()) {
-                    // Parts in parallel straight from the file; stored only if its SHA-256 matches.
-                    target.putFile(id, artifact.path(), file.get(), artifact.sha256());
-                } else {
-                    Repository.ArtifactStream out = target.createArtifact(id, artifact.path(), artifact.sha256());
-                    try {
-                        reader.copyStored(artifact, out);
-                        out.close();
-                    } catch (RuntimeException | IOException e) {
-                        out.abort();
-                        throw e;
-                    }
-                }
-                copied++;
+                copies.add(() -> {
+                    copy(reader, target, id, artifact);
+                    return null;
+                });
             }
         }
+        copyAll(copies);
+        int copied = copies.size();
         target.writeManifest(id, manifestJson);
         LOG.info("Replicated {} to {}: {} artifacts sent{}, manifest last", id, target.location(), copied,
                 alreadyThere == 0 ? "" : ", " + alreadyThere + " already there from an earlier attempt");
         return new Result(id.value(), Result.REPLICATED, copied, null);
+    }
+
+    private void copy(ArtifactReader reader, Repository target, BackupId id, Manifest.Artifact artifact) throws IOException {
+        Optional<java.nio.file.Path> file = local.localFile(id, artifact.path());
+        if (file.isPresent() && Files.size(file.get()) == artifact.sizeBytes()) {
+            // Parts in parallel straight from the file; stored only if its SHA-256 matches.
+            target.putFile(id, artifact.path(), file.get(), artifact.sha256());
+            return;
+        }
+        Repository.ArtifactStream out = target.createArtifact(id, artifact.path(), artifact.sha256());
+        try {
+            reader.copyStored(artifact, out);
+            out.close();
+        } catch (RuntimeException | IOException e) {
+            out.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends {@value #ARTIFACTS_AT_ONCE} artifacts at a time, so that the store is never idle
+     * while it joins one artifact's parts (a multipart upload's last step, seconds for a large
+     * file). The first failure stops the rest; the manifest is only sent after all succeeded.
+     */
+    private static void copyAll(List<Callable<Void>> copies) throws IOException {
+        if (copies.size() <= 1) {
+            for (Callable<Void> copy : copies) {
+                call(copy);
+            }
+            return;
+        }
+        ExecutorService senders = Executors.newFixedThreadPool(ARTIFACTS_AT_ONCE, DaemonThreads.named("replicate-artifact"));
+        try {
+            List<Future<Void>> sent = new ArrayList<>();
+            for (Callable<Void> copy : copies) {
+                sent.add(senders.submit(copy));
+            }
+            for (Future<Void> one : sent) {
+                try {
+                    one.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while replicating", e);
+                }
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    private static void call(Callable<Void> copy) throws IOException {
+        try {
+            copy.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
     }
 
     private static void sleep(long millis) {
