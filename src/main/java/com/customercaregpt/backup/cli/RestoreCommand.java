@@ -1,6 +1,8 @@
 package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.component.PostgresTools;
+import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.restore.RestoreReport;
 import com.customercaregpt.backup.restore.RestoreRequest;
@@ -57,7 +59,11 @@ public final class RestoreCommand implements Callable<Integer> {
             System.err.println("Not restored.");
             return 2;
         }
-        try (BackupApplication app = parent.cli.startApplication()) {
+        Settings settings = parent.cli.settings();
+        if (!dryRun && (components == null || components.contains("database"))) {
+            new PostgresTools(settings).warmUpInBackground();
+        }
+        try (BackupApplication app = BackupApplication.start(settings)) {
             RestoreReport report = app.request("direct:restore",
                     new RestoreRequest(backupId, components, targetDatabase, targetDir, dryRun, "cli"), Map.of(),
                     RestoreReport.class);
