@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,12 +31,12 @@ import java.util.function.Supplier;
 public final class Replicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    private static final int ARTIFACTS_AT_ONCE = 2;
 
     private final Repository local;
     private final Supplier<Repository> remote;
     private final int attempts;
     private final long firstBackoffMillis;
-    private static final int ARTIFACTS_AT_ONCE = 2;
 
     public Replicator(Repository local, Supplier<Repository> remote, int attempts, long firstBackoffMillis) {
         this.local = local;
@@ -101,7 +100,7 @@ public final class Replicator {
         }
         byte[] manifestJson = local.readManifest(id).orElseThrow();
         Manifest manifest = ManifestCodec.read(id, manifestJson);
-        List<Callable<Void>> copies = new ArrayList<>();
+        List<ArtifactCopy> copies = new ArrayList<>();
         int alreadyThere = 0;
         for (Manifest.ComponentRecord component : manifest.components()) {
             ArtifactReader reader = new ArtifactReader(local, id, component.name());
@@ -114,10 +113,7 @@ public final class Replicator {
                     alreadyThere++;
                     continue;
                 }
-                copies.add(() -> {
-                    copy(reader, target, id, artifact);
-                    return null;
-                });
+                copies.add(() -> copy(reader, target, id, artifact));
             }
         }
         copyAll(copies);
@@ -145,25 +141,27 @@ public final class Replicator {
         }
     }
 
+    private interface ArtifactCopy {
+        void run() throws IOException;
+    }
+
     /**
      * Sends {@value #ARTIFACTS_AT_ONCE} artifacts at a time, so that the store is never idle
      * while it joins one artifact's parts (a multipart upload's last step, seconds for a large
-     * file). The first failure stops the rest; the manifest is only sent after all succeeded.
+     * file). A failure is thrown once the copies before it ended; the rest are interrupted, and
+     * the caller sends no manifest.
      */
-    private static void copyAll(List<Callable<Void>> copies) throws IOException {
-        if (copies.size() <= 1) {
-            for (Callable<Void> copy : copies) {
-                call(copy);
-            }
-            return;
-        }
+    private static void copyAll(List<ArtifactCopy> copies) throws IOException {
         ExecutorService senders = Executors.newFixedThreadPool(ARTIFACTS_AT_ONCE, DaemonThreads.named("replicate-artifact"));
         try {
-            List<Future<Void>> sent = new ArrayList<>();
-            for (Callable<Void> copy : copies) {
-                sent.add(senders.submit(copy));
+            List<Future<?>> sent = new ArrayList<>();
+            for (ArtifactCopy copy : copies) {
+                sent.add(senders.submit(() -> {
+                    copy.run();
+                    return null;
+                }));
             }
-            for (Future<Void> one : sent) {
+            for (Future<?> one : sent) {
                 try {
                     one.get();
                 } catch (ExecutionException e) {
@@ -181,16 +179,6 @@ public final class Replicator {
             }
         } finally {
             senders.shutdownNow();
-        }
-    }
-
-    private static void call(Callable<Void> copy) throws IOException {
-        try {
-            copy.call();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
     }
 
