@@ -9,6 +9,7 @@ import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
@@ -172,7 +173,7 @@ public final class RestoreJobs {
      */
     public void prepareAll(Job job) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, Math.min(parallelism, job.componentNames.size())));
+                Math.max(1, Math.min(parallelism, job.componentNames.size())), DaemonThreads.named("restore-component"));
         try {
             List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
             for (String name : job.componentNames) {
