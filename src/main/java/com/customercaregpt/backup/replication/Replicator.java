@@ -4,6 +4,7 @@ import com.customercaregpt.backup.backup.BackupJobs;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.pipeline.DaemonThreads;
+import com.customercaregpt.backup.pipeline.Tasks;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -162,20 +162,7 @@ public final class Replicator {
                 }));
             }
             for (Future<?> one : sent) {
-                try {
-                    one.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    if (e.getCause() instanceof RuntimeException runtime) {
-                        throw runtime;
-                    }
-                    throw new IOException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while replicating", e);
-                }
+                Tasks.await(one, "replicating");
             }
         } finally {
             senders.shutdownNow();

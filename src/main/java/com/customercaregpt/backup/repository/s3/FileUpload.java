@@ -2,6 +2,7 @@ package com.customercaregpt.backup.repository.s3;
 
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.DaemonThreads;
+import com.customercaregpt.backup.pipeline.Tasks;
 import com.customercaregpt.backup.repository.Repository;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -23,7 +24,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -92,9 +92,9 @@ final class FileUpload {
             }
             List<CompletedPart> done = new ArrayList<>();
             for (Future<CompletedPart> part : parts) {
-                done.add(await(part));
+                done.add(Tasks.await(part, "uploading"));
             }
-            await(hash);
+            Tasks.await(hash, "uploading");
             try {
                 client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
                         .multipartUpload(u -> u.parts(done)));
@@ -181,22 +181,5 @@ final class FileUpload {
                 return n;
             }
         };
-    }
-
-    private static <T> T await(Future<T> task) throws IOException {
-        try {
-            return task.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while uploading", e);
-        }
     }
 }
