@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.backup;
 
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Owners;
 import com.customercaregpt.backup.repository.Repository;
@@ -32,7 +33,7 @@ public final class ProgressMarkers {
     private final Repository repository;
     private final Duration staleAfter;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
-            com.customercaregpt.backup.pipeline.DaemonThreads.named("backup-heartbeat"));
+            DaemonThreads.named("backup-heartbeat"));
 
     public ProgressMarkers(Repository repository, Duration staleAfter) {
         this.repository = repository;

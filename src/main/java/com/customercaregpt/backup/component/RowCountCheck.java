@@ -11,8 +11,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +41,7 @@ final class RowCountCheck implements AutoCloseable {
     private volatile String firstError;
     /** One connection per counting thread, all closed at the end. */
     private final ThreadLocal<Connection> connection = new ThreadLocal<>();
-    private final java.util.Queue<Connection> opened = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Queue<Connection> opened = new ConcurrentLinkedQueue<>();
 
     /** Opens a connection to a database by name (failing with a StepFailure that says so). */
     interface PostgresConnector {

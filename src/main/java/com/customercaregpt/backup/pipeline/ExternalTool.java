@@ -151,8 +151,7 @@ public final class ExternalTool {
         StderrFollower(Path file, Consumer<String> listener, String tool) {
             this.file = file;
             this.listener = listener;
-            this.thread = new Thread(this::follow, tool + "-stderr");
-            thread.setDaemon(true);
+            this.thread = DaemonThreads.named(tool + "-stderr").newThread(this::follow);
             thread.start();
         }
 

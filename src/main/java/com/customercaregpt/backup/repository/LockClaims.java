@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.repository;
 
+import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class LockClaims {
         private static final long HEARTBEAT_SECONDS = 10;
         private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                        com.customercaregpt.backup.pipeline.DaemonThreads.named("lock-heartbeat"));
+                        DaemonThreads.named("lock-heartbeat"));
         private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
                 new com.fasterxml.jackson.databind.ObjectMapper();
 
