@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -125,7 +126,7 @@ public final class Replicator {
     }
 
     private void copy(ArtifactReader reader, Repository target, BackupId id, Manifest.Artifact artifact) throws IOException {
-        Optional<java.nio.file.Path> file = local.localFile(id, artifact.path());
+        Optional<Path> file = local.localFile(id, artifact.path());
         if (file.isPresent() && Files.size(file.get()) == artifact.sizeBytes()) {
             // Parts in parallel straight from the file; stored only if its SHA-256 matches.
             target.putFile(id, artifact.path(), file.get(), artifact.sha256());
