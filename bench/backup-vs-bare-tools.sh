@@ -13,7 +13,6 @@ build_class_archive
 
 write_properties "$work/bench.properties" "$out/repository"
 
-seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 
 echo "bench: warming the page cache"; cat "$work"/uploads/*/* > /dev/null
 bare_db=$(seconds "$pg_bin/pg_dump" -Fc -f "$out/bare.dump" reference)

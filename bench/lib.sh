@@ -25,6 +25,10 @@ pg_start() {
   export PGHOST=127.0.0.1 PGPORT="$pg_port" PGUSER=postgres PGPASSWORD="$(cat "$pg_password_file")"
 }
 
+# Runs a step and prints its wall time in seconds; a failed step fails the script (a command
+# substitution does not inherit set -e).
+seconds() { local start end; start=$(date +%s.%N); "$@" || return; end=$(date +%s.%N); echo "$end - $start" | bc; }
+
 # The launcher writes its class archive (CDS) with a warm-up run on its first call after a build,
 # which costs ~10 s: do it before anything is measured.
 build_class_archive() {
@@ -48,4 +52,32 @@ backup.catalog.url=jdbc:postgresql://127.0.0.1:$pg_port/backup_catalog
 backup.catalog.user=postgres
 PROPS
   export BACKUP_DATABASE_PASSWORD="$PGPASSWORD" BACKUP_CATALOG_PASSWORD="$PGPASSWORD"
+}
+
+# Starts `backup-manager serve` with the settings in $1 plus its REST API on port $2 behind a new
+# token, logging to $3; sets service (its pid), api (its base URL) and token. The caller stops it
+# (its EXIT trap names ${service:-}, set before this is called).
+start_service() {
+  local serve_properties="${1%.properties}-serve.properties" token_file="$work/api-$2.token"
+  token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  printf '%s\n' "$token" > "$token_file"; chmod 600 "$token_file"
+  cp "$1" "$serve_properties"
+  printf 'camel.server.port=%s\nbackup.api.token-file=%s\n' "$2" "$token_file" >> "$serve_properties"
+  "$project_dir/backup-manager" --config "$serve_properties" serve > "$3" 2>&1 &
+  service=$!
+  api="http://127.0.0.1:$2/api/v1"
+  for _ in $(seq 1 120); do curl -sf -o /dev/null -H "Authorization: Bearer $token" "$api/backup/list" && return 0; sleep 0.5; done
+  echo "bench: the service did not answer on port $2" >&2; tail -5 "$3" >&2; return 1
+}
+
+# POST $api$1 with the JSON body $2 answers 202 with an operation: waits until the operation stops
+# running, and fails unless it ended with status $3.
+run_operation() {
+  local op
+  op=$(curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$2" "$api$1" \
+    | grep -o 'op_[0-9a-f]*' | head -1)
+  [ -n "$op" ] || { echo "bench: the service refused POST $1" >&2; return 1; }
+  while curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"running"'; do sleep 0.1; done
+  curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q "\"status\":\"$3\"" \
+    || { echo "bench: POST $1 did not end $3:" >&2; curl -s -H "Authorization: Bearer $token" "$api/operations/$op" >&2; return 1; }
 }

@@ -14,7 +14,6 @@ out="$work/restore"; rm -rf "$out"; mkdir -p "$out"
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
 build_class_archive
 write_properties "$work/restore.properties" "$out/repository"
-seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 # Each timed step starts from a quiet server. Autovacuum visits a freshly restored database within
 # a minute and then rewrites all its pages (hint bits, visibility map), throttled, for tens of
 # seconds: inside whichever step runs next, bare or ours. So every database is vacuumed and
@@ -28,27 +27,10 @@ tar czf "$out/bare-uploads.tar.gz" -C "$work/uploads" .
   > "$out/backup.json" 2> "$out/backup.log"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backup_id"])' "$out/backup.json")
 
-api_port="${BENCH_API_PORT:-18091}"
-echo "bench: starting the service (port $api_port) and restoring once to warm it, untimed"
-token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-printf '%s\n' "$token" > "$work/restore-api.token"; chmod 600 "$work/restore-api.token"
-cp "$work/restore.properties" "$work/restore-serve.properties"
-printf 'camel.server.port=%s\nbackup.api.token-file=%s\n' "$api_port" "$work/restore-api.token" >> "$work/restore-serve.properties"
-"$project_dir/backup-manager" --config "$work/restore-serve.properties" serve > "$out/serve.log" 2>&1 &
-service=$!
-trap 'kill $service 2>/dev/null; wait $service 2>/dev/null || true' EXIT
-api="http://127.0.0.1:$api_port/api/v1"
-for _ in $(seq 1 120); do curl -sf -o /dev/null -H "Authorization: Bearer $token" "$api/backup/list" && break; sleep 0.5; done
-# POST restore answers 202 with an operation; the restore is done when the operation stops running.
-service_restore() {
-  local op
-  op=$(curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d '{"components":["database","uploads"]}' "$api/backup/$id/restore" | grep -o 'op_[0-9a-f]*' | head -1)
-  [ -n "$op" ] || { echo "bench: the service refused the restore" >&2; tail -5 "$out/serve.log" >&2; exit 1; }
-  while curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"running"'; do sleep 0.1; done
-  curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"completed"' \
-    || { echo "bench: the service's restore failed" >&2; curl -s -H "Authorization: Bearer $token" "$api/operations/$op" >&2; exit 1; }
-}
+echo "bench: starting the service and restoring once to warm it, untimed"
+trap 'kill ${service:-} 2>/dev/null; wait ${service:-} 2>/dev/null || true' EXIT
+start_service "$work/restore.properties" "${BENCH_API_PORT:-18091}" "$out/serve.log"
+service_restore() { run_operation "/backup/$id/restore" '{"components":["database","uploads"]}' completed; }
 drop_kept() { "$project_dir/backup-manager" --config "$work/restore.properties" cleanup --pre-restore --yes > /dev/null 2>&1; }
 service_restore; drop_kept
 

@@ -42,26 +42,10 @@ require_uploaded() {
   [ "$listed" = "$bytes" ] || { echo "bench: s3://$bucket/$1/ holds ${listed:-0} bytes, not $bytes"; exit 1; }
 }
 
-api_port="${BENCH_API_PORT:-18090}"
-echo "bench: starting the service (port $api_port) and replicating once to warm it, untimed"
-token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-printf '%s\n' "$token" > "$work/s3-api.token"; chmod 600 "$work/s3-api.token"
-cp "$work/s3.properties" "$work/s3-serve.properties"
-printf 'camel.server.port=%s\nbackup.api.token-file=%s\n' "$api_port" "$work/s3-api.token" >> "$work/s3-serve.properties"
-BACKUP_S3_PREFIX=service "$project_dir/backup-manager" --config "$work/s3-serve.properties" serve > "$work/s3-serve.log" 2>&1 &
-service=$!
-trap 'kill $server $service 2>/dev/null; wait $service 2>/dev/null || true' EXIT
-api="http://127.0.0.1:$api_port/api/v1"
-for _ in $(seq 1 120); do curl -sf -o /dev/null -H "Authorization: Bearer $token" "$api/backup/list" && break; sleep 0.5; done
-# POST replicate answers 202 with an operation; it is done when the operation stops running.
-service_replicate() {
-  local op
-  op=$(curl -sf -X POST -H "Authorization: Bearer $token" "$api/backup/$id/replicate" | grep -o 'op_[0-9a-f]*' | head -1)
-  [ -n "$op" ] || { echo "bench: the service refused the replication"; tail -5 "$work/s3-serve.log"; exit 1; }
-  while curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"running"'; do sleep 0.1; done
-  curl -s -H "Authorization: Bearer $token" "$api/operations/$op" | grep -q '"status":"replicated"' \
-    || { echo "bench: the service's replication failed"; curl -s -H "Authorization: Bearer $token" "$api/operations/$op"; exit 1; }
-}
+echo "bench: starting the service and replicating once to warm it, untimed"
+trap 'kill $server ${service:-} 2>/dev/null; wait ${service:-} 2>/dev/null || true' EXIT
+BACKUP_S3_PREFIX=service start_service "$work/s3.properties" "${BENCH_API_PORT:-18090}" "$work/s3-serve.log"
+service_replicate() { run_operation "/backup/$id/replicate" '{}' replicated; }
 service_replicate
 require_uploaded "service/backups/$id"
 
