@@ -13,7 +13,6 @@ build_class_archive
 
 write_properties "$work/bench.properties" "$out/repository"
 
-
 echo "bench: warming the page cache"; cat "$work"/uploads/*/* > /dev/null
 bare_db=$(seconds "$pg_bin/pg_dump" -Fc -f "$out/bare.dump" reference)
 bare_tar=$(seconds tar czf "$out/bare-uploads.tar.gz" -C "$work/uploads" .)

@@ -2,12 +2,17 @@ package com.customercaregpt.backup.repository;
 
 import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /** The content of a lock (local lock.json or a claim in the bucket): who holds it, since when, last heartbeat. */
 public final class LockClaims {
@@ -47,20 +52,17 @@ public final class LockClaims {
      */
     public abstract static class Lease implements AutoCloseable {
         private static final long HEARTBEAT_SECONDS = 10;
-        private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                        DaemonThreads.named("lock-heartbeat"));
-        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-                new com.fasterxml.jackson.databind.ObjectMapper();
+        private static final ScheduledExecutorService HEARTBEATS =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lock-heartbeat"));
+        private static final ObjectMapper JSON = new ObjectMapper();
 
         private final Map<String, Object> content;
-        private final java.util.concurrent.ScheduledFuture<?> beats;
+        private final ScheduledFuture<?> beats;
         private boolean released;
 
         protected Lease(Map<String, Object> content) {
             this.content = content;
-            this.beats = HEARTBEATS.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS,
-                    java.util.concurrent.TimeUnit.SECONDS);
+            this.beats = HEARTBEATS.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
         }
 
         /** Writes the claim with its new heartbeat. */
