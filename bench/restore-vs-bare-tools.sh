@@ -6,6 +6,10 @@
 #   service:     the same restore through a running `backup-manager serve`, on
 #                POST /api/v1/backup/{id}/restore, timed from the request until a client polling
 #                the operation sees it end (the service has restored once before, untimed)
+#   recipe:      what the issue suggests, as bare tools, for reference (no checksums, no checks):
+#                createdb + pg_restore -j<cores> from an uncompressed directory dump, then
+#                zstd -dc | tar x, then an fsync of every extracted file and folder (our restore
+#                makes the restored files durable before it swaps them in; tar xzf does not)
 # Target: our wall time <= 0.7 x the bare tools' (medians of ROUNDS=3 alternating rounds).
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 "$bench_dir/generate-dataset.sh"
@@ -23,6 +27,8 @@ settle() { vacuumdb --all --analyze --quiet; psql -qc CHECKPOINT postgres; sync;
 echo "bench: preparing the bare files and our backup (not timed)"
 "$pg_bin/pg_dump" -Fc -f "$out/bare.dump" reference
 tar czf "$out/bare-uploads.tar.gz" -C "$work/uploads" .
+rm -rf "$out/recipe.dir"; "$pg_bin/pg_dump" -Fd -Z0 --jobs="$(nproc)" -f "$out/recipe.dir" reference
+tar cf - -C "$work/uploads" . | zstd -q -f -T0 -3 -o "$out/recipe-uploads.tar.zst"
 "$project_dir/backup-manager" --config "$work/restore.properties" create --components database uploads --output json \
   > "$out/backup.json" 2> "$out/backup.log"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backup_id"])' "$out/backup.json")
@@ -37,7 +43,7 @@ service_restore; drop_kept
 # Both sides run ROUNDS times, alternating, on a machine whose speed drifts; the medians are compared.
 rounds="${ROUNDS:-3}"
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-bare_dbs=(); bare_tars=(); bares=(); ourss=(); services=()
+bare_dbs=(); bare_tars=(); bares=(); ourss=(); services=(); recipes=(); recipe_syncs=()
 for round in $(seq 1 "$rounds"); do
   dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"; mkdir -p "$out/bare-uploads"
   settle
@@ -58,17 +64,31 @@ for round in $(seq 1 "$rounds"); do
   settle
   served=$(seconds service_restore)
   drop_kept
-  printf 'bench: round %s: bare %.1f s (pg_restore %.1f + tar %.1f), ours %.1f s, service %.1f s\n' \
-    "$round" "$bare" "$bare_db" "$bare_tar" "$ours" "$served"
+
+  dropdb --if-exists recipe_restore; rm -rf "$out/recipe-uploads"; mkdir -p "$out/recipe-uploads"
+  settle
+  recipe_db=$(seconds sh -c "createdb recipe_restore && '$pg_bin/pg_restore' --jobs=$(nproc) -d recipe_restore '$out/recipe.dir'")
+  recipe_tar=$(seconds sh -c "zstd -dc '$out/recipe-uploads.tar.zst' | tar xf - -C '$out/recipe-uploads'")
+  recipe_sync=$(seconds sh -c "find '$out/recipe-uploads' \\( -type f -o -type d \\) -print0 | xargs -0 sync --")
+  recipe=$(echo "$recipe_db + $recipe_tar" | bc)
+  printf 'bench: round %s: bare %.1f s (pg_restore %.1f + tar %.1f), ours %.1f s, service %.1f s, recipe %.1f s (+ fsync %.1f)\n' \
+    "$round" "$bare" "$bare_db" "$bare_tar" "$ours" "$served" "$recipe" "$recipe_sync"
   bare_dbs+=("$bare_db"); bare_tars+=("$bare_tar"); bares+=("$bare"); ourss+=("$ours"); services+=("$served")
+  recipes+=("$recipe"); recipe_syncs+=("$(echo "$recipe + $recipe_sync" | bc)")
 done
 dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"
+dropdb --if-exists recipe_restore; rm -rf "$out/recipe-uploads"
 
 bare=$(median "${bares[@]}"); ours=$(median "${ourss[@]}"); served=$(median "${services[@]}")
+recipe=$(median "${recipes[@]}"); recipe_synced=$(median "${recipe_syncs[@]}")
 ratio=$(echo "scale=2; $ours / $bare" | bc); service_ratio=$(echo "scale=2; $served / $bare" | bc)
 printf '\n%-52s %8s\n' "step (median of $rounds rounds)" "seconds"
 printf '%-52s %8.1f\n' "bare: createdb + pg_restore -d (from -Fc)" "$(median "${bare_dbs[@]}")" \
   "bare: tar xzf uploads" "$(median "${bare_tars[@]}")" \
   "bare total" "$bare" "ours: restore --components database uploads" "$ours" \
-  "ours, through the service (POST .../restore)" "$served"
-printf '%-52s %8s\n' "ratio ours / bare (target <= 0.70)" "$ratio" "ratio service / bare" "$service_ratio"
+  "ours, through the service (POST .../restore)" "$served" \
+  "recipe: pg_restore -j, zstd -dc | tar x (reference)" "$recipe" \
+  "recipe, its extracted files fsynced" "$recipe_synced"
+printf '%-52s %8s\n' "ratio ours / bare (target <= 0.70)" "$ratio" "ratio service / bare" "$service_ratio" \
+  "ratio recipe / bare" "$(echo "scale=2; $recipe / $bare" | bc)" \
+  "ratio recipe with fsync / bare" "$(echo "scale=2; $recipe_synced / $bare" | bc)"
