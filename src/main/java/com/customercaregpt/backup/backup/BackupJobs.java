@@ -96,9 +96,16 @@ public final class BackupJobs {
             dataKey = com.customercaregpt.backup.pipeline.crypto.DataKey.generate();
             wrappedKey = dataKey.wrap(master);
         }
-        removeAbandoned();
         Instant now = Instant.now();
+        // The id is taken while an abandoned backup's folder still holds its own, so a backup
+        // started in the same second as one it then removes gets another id, never the same one.
         BackupId id = repository.allocate(now);
+        try {
+            removeAbandoned();
+        } catch (RuntimeException | IOException e) {
+            repository.delete(id);
+            throw e;
+        }
         claims.put(id, markers.claim(id, now));
         locks.put(id, lock);
         BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger(), dataKey, wrappedKey);
