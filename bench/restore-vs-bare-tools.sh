@@ -6,7 +6,7 @@
 #   service:     the same restore through a running `backup-manager serve`, on
 #                POST /api/v1/backup/{id}/restore, timed from the request until a client polling
 #                the operation sees it end (the service has restored once before, untimed)
-#   recipe:      what the issue suggests, as bare tools, for reference (no checksums, no checks):
+#   recipe:      the fastest plain recipe, as bare tools, for reference (no checksums, no checks):
 #                createdb + pg_restore -j<cores> from an uncompressed directory dump, then
 #                zstd -dc | tar x, then an fsync of every extracted file and folder (our restore
 #                makes the restored files durable before it swaps them in; tar xzf does not)

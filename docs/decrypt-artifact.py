@@ -17,18 +17,50 @@ def fail(message):
     sys.exit("decrypt-artifact: " + message)
 
 
+def read_master_key(key_file):
+    try:
+        text = open(key_file, encoding="ascii").read().strip()
+    except FileNotFoundError:
+        fail(f"key file {key_file} does not exist")
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"key file {key_file} cannot be read: {e.strerror if isinstance(e, OSError) else 'not ASCII text'}")
+    try:  # 64 hex characters, or 44 base64 characters (the padding "=" may be left out)
+        master = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except ValueError:
+        master = b""
+    if len(master) != 32:
+        fail(f"key file {key_file} does not hold a 32-byte key (64 hex characters, or 44 base64)")
+    return master
+
+
+def read_data_key_record(record_file):
+    try:
+        with open(record_file, encoding="utf-8") as f:
+            record = json.load(f)
+    except OSError as e:
+        fail(f"manifest {record_file} cannot be read: {e.strerror}")
+    except ValueError as e:
+        fail(f"manifest {record_file} is not JSON: {e}")
+    if isinstance(record, dict) and "data_key" in record:
+        record = record["data_key"]
+    fields = ("algorithm", "key_id", "nonce", "wrapped_key")
+    if not isinstance(record, dict) or not all(isinstance(record.get(f), str) for f in fields):
+        fail(f"{record_file} has no data_key record: the backup is not encrypted, or this is not its manifest")
+    return record
+
+
 def unwrap_data_key(key_file, record_file):
-    text = open(key_file).read().strip()
-    master = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
-    record = json.load(open(record_file))
-    record = record.get("data_key") or record
+    master = read_master_key(key_file)
+    record = read_data_key_record(record_file)
     key_id = hashlib.sha256(b"ccgpt-backup-key-id" + master).hexdigest()[:16]
-    if record["algorithm"] != "AES-256-GCM" or record["key_id"] != key_id:
+    if record["algorithm"] != "AES-256-GCM":
+        fail(f"unknown algorithm {record['algorithm']!r} in the data_key record")
+    if record["key_id"] != key_id:
         fail(f"wrong key: the backup was encrypted with key {record['key_id']}, the key file has {key_id}")
     try:
-        return AESGCM(master).decrypt(base64.b64decode(record["nonce"]),
-                                      base64.b64decode(record["wrapped_key"]), b"ccgpt-backup-dek-v1")
-    except InvalidTag:
+        return AESGCM(master).decrypt(base64.b64decode(record["nonce"], validate=True),
+                                      base64.b64decode(record["wrapped_key"], validate=True), b"ccgpt-backup-dek-v1")
+    except (InvalidTag, ValueError):
         fail("cannot unwrap the data key: key file does not match or the manifest was altered")
 
 
@@ -65,7 +97,9 @@ try:
     with open(artifact, "rb") as f, open(output + ".part", "wb", opener=owner_only) as out:
         decrypt(dek, f, out)
     os.replace(output + ".part", output)
-except BaseException:
+except BaseException as e:
     if os.path.exists(output + ".part"):
         os.remove(output + ".part")
+    if isinstance(e, OSError):
+        fail(f"{e.filename or artifact}: {e.strerror}")
     raise

@@ -22,6 +22,7 @@ public final class BackupJob {
     private final String trigger;
     private final Map<String, ComponentRecord> results = new ConcurrentHashMap<>();
     private final Map<String, ArtifactOutput> writing = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Object>> serverFacts = new ConcurrentHashMap<>();
 
     private final com.customercaregpt.backup.pipeline.crypto.DataKey dataKey;
     private final com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey;
@@ -80,6 +81,14 @@ public final class BackupJob {
     void record(ComponentRecord result) {
         results.put(result.name(), result);
         writing.remove(result.name());
+    }
+
+    void noteServerFacts(String component, Map<String, Object> facts) {
+        serverFacts.put(component, Map.copyOf(facts));
+    }
+
+    Map<String, Object> serverFacts(String component) {
+        return serverFacts.getOrDefault(component, Map.of());
     }
 
     ComponentRecord result(String component) {

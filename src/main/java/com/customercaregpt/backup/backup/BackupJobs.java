@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -130,6 +131,11 @@ public final class BackupJobs {
         return request;
     }
 
+    /** Reads what the component's server says about itself while it still runs (before a stop command). */
+    public void noteServerFacts(BackupJob job, String name) {
+        job.noteServerFacts(name, components.get(name).serverFacts());
+    }
+
     /** Backs up one component; its failure is recorded, never thrown, so the others go on. */
     public void runComponent(BackupJob job, String name) {
         Instant started = Instant.now();
@@ -137,7 +143,8 @@ public final class BackupJobs {
         Path scratch = scratchRoot.resolve(job.getId() + "-" + name);
         try {
             BackupComponent component = components.get(name);
-            Map<String, Object> facts = component.backup(new Context(job, name, artifacts, scratch));
+            Map<String, Object> facts = new LinkedHashMap<>(job.serverFacts(name));
+            facts.putAll(component.backup(new Context(job, name, artifacts, scratch)));
             ComponentRecord record = new ComponentRecord(name, Manifest.COMPLETED, null, started.toString(),
                     Instant.now().toString(), List.copyOf(artifacts), facts);
             job.record(record);

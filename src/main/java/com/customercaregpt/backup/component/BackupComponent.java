@@ -20,6 +20,15 @@ public interface BackupComponent {
     Map<String, Object> backup(ComponentContext context) throws Exception;
 
     /**
+     * What the running server says about itself (ChromaDB: its version), read before its stop
+     * command; recorded with the facts of {@link #backup}. Throws a StepFailure when it is required
+     * and cannot be read.
+     */
+    default Map<String, Object> serverFacts() {
+        return Map.of();
+    }
+
+    /**
      * Checks one artifact with the system's real tool (pg_restore --list, tar -t, the RDB header,
      * JSON parsing) against the facts; throws a StepFailure naming the artifact when it is bad.
      */

@@ -122,6 +122,11 @@ public final class ChromaClient {
         return Optional.empty();
     }
 
+    /** The server's version, from GET /api/v2/version (e.g. "1.0.0"). */
+    public String version() {
+        return send("GET", "/api/v2/version", null).asText();
+    }
+
     public long count(String collectionId) {
         return send("GET", COLLECTIONS_PATH + "/" + encode(collectionId) + "/count", null).asLong();
     }

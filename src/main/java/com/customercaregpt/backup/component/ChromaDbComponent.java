@@ -53,6 +53,19 @@ public final class ChromaDbComponent implements BackupComponent {
         return NAME;
     }
 
+    /** Chroma's version, for a restore by hand on the same version; optional only while stopped for the copy. */
+    @Override
+    public Map<String, Object> serverFacts() {
+        try {
+            return Map.of("chroma_version", api.version());
+        } catch (ChromaClient.ChromaApiException e) {
+            if (stoppedForBackup) {
+                return Map.of(); // a server that is down needs no stop; the copy is exact either way
+            }
+            throw new StepFailure(NAME, "read version", e.getMessage(), e);
+        }
+    }
+
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         Path database = folder.resolve(DATABASE_FILE);

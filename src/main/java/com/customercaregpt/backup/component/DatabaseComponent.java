@@ -35,7 +35,7 @@ public final class DatabaseComponent implements BackupComponent {
 
     /** backup.database.dump-format: pg_dump's directory format, one artifact per file (the default). */
     public static final String DIRECTORY = "directory";
-    /** backup.database.dump-format: one custom-format file, the layout of backups before 2026-12-01. */
+    /** backup.database.dump-format: one custom-format file, the layout of older backups. */
     public static final String CUSTOM = "custom";
 
     private final PostgresTools postgres;

@@ -12,7 +12,7 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
- * A whole platform to back up, on this machine: private PostgreSQL, Redis and ChromaDB servers
+ * A whole platform to back up, on the local host: private PostgreSQL, Redis and ChromaDB servers
  * on free loopback ports, an uploads folder and config files, all filled with sample data, in
  * one folder. The `demo` command starts it for a first run; the tests use it as their real stack.
  */

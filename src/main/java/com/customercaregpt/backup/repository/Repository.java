@@ -65,7 +65,7 @@ public interface Repository {
         }
     }
 
-    /** The artifact as a file on this machine, for stores that keep one (empty otherwise). */
+    /** The artifact as a local file, for stores that keep one (empty otherwise). */
     default Optional<java.nio.file.Path> localFile(BackupId id, String path) {
         return Optional.empty();
     }

@@ -316,7 +316,7 @@ class S3RepositoryTest extends RepositoryContractTest {
         return new Tools.Run(process.waitFor(), output);
     }
 
-    /** The aws CLI on PATH or where this machine installs it; missing is a failure, not a skip. */
+    /** The aws CLI on PATH or where the installer puts it; missing is a failure, not a skip. */
     private static Path awsCli() {
         List<Path> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {

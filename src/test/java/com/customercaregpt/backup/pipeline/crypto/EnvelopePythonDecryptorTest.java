@@ -88,6 +88,56 @@ class EnvelopePythonDecryptorTest {
     }
 
     @Test
+    void acceptsAnUnpaddedBase64KeyFileAsTheToolDoes() throws Exception {
+        Path keyPath = dir.resolve("unpadded.key");
+        Files.writeString(keyPath, java.util.Base64.getEncoder().withoutPadding().encodeToString(bytes(32, 9)) + "\n");
+        KeyFile master = KeyFile.load(keyPath);
+        DataKey key = DataKey.generate();
+        Path artifact = dir.resolve("u.enc");
+        byte[] plain = bytes(777, 2);
+        Files.write(artifact, encrypt(key, plain, 256));
+
+        Result result = decryptByHand(keyPath, manifest(key.wrap(master)), artifact, dir.resolve("u"));
+
+        assertEquals(0, result.exit, result.output);
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("u")));
+    }
+
+    @Test
+    void badKeyFilesAndManifestsAreOneLineErrorsNotTracebacks() throws Exception {
+        KeyFile master = KeyFile.generate(dir.resolve("backup.key"));
+        DataKey key = DataKey.generate();
+        Path manifest = manifest(key.wrap(master));
+        Path artifact = dir.resolve("a.enc");
+        Files.write(artifact, encrypt(key, new byte[10], 100));
+        Path malformedKey = dir.resolve("malformed.key");
+        Files.writeString(malformedKey, "not a key at all\n");
+        Path unencrypted = dir.resolve("plain-manifest.json");
+        Files.writeString(unencrypted, "{\"format_version\": 2, \"data_key\": null, \"components\": []}");
+        Path notJson = dir.resolve("not-json.json");
+        Files.writeString(notJson, "{ cut");
+
+        expectOneLineError(decryptByHand(dir.resolve("missing.key"), manifest, artifact, dir.resolve("a")),
+                "missing.key does not exist");
+        expectOneLineError(decryptByHand(malformedKey, manifest, artifact, dir.resolve("a")),
+                "does not hold a 32-byte key");
+        expectOneLineError(decryptByHand(master.path(), unencrypted, artifact, dir.resolve("a")),
+                "has no data_key record");
+        expectOneLineError(decryptByHand(master.path(), notJson, artifact, dir.resolve("a")), "is not JSON");
+        expectOneLineError(decryptByHand(master.path(), dir.resolve("missing.json"), artifact, dir.resolve("a")),
+                "missing.json cannot be read");
+        expectOneLineError(decryptByHand(master.path(), manifest, dir.resolve("missing.enc"), dir.resolve("a")),
+                "missing.enc");
+        assertFalse(Files.exists(dir.resolve("a")), "no output on failure");
+    }
+
+    private static void expectOneLineError(Result result, String message) {
+        assertEquals(1, result.exit, result.output);
+        assertEquals(1, result.output.strip().lines().count(), "one line: " + result.output);
+        assertTrue(result.output.startsWith("decrypt-artifact: ") && result.output.contains(message), result.output);
+    }
+
+    @Test
     void refusesAlteredAndTruncatedArtifactsAndLeavesNoOutput() throws Exception {
         KeyFile master = KeyFile.generate(dir.resolve("backup.key"));
         DataKey key = DataKey.generate();
