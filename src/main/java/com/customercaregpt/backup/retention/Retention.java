@@ -83,7 +83,7 @@ public final class Retention {
                         + m.retentionDays() + " days, " + m.status() + ")"));
             }
         }
-        return keepWhatKeptBackupsDependOn(manifests, decisions);
+        return keepWhatKeptBackupsDependOn(manifests, decisions, newestOf, now);
     }
 
     /** Backup id to the components it holds the newest completed copy of (only backups that hold one). */
@@ -108,7 +108,8 @@ public final class Retention {
      * (its manifest's depends_on, followed to the full backup): while it is kept, so is every
      * backup of its chain, whatever their own expiry.
      */
-    private static List<Decision> keepWhatKeptBackupsDependOn(List<Manifest> manifests, List<Decision> decisions) {
+    private static List<Decision> keepWhatKeptBackupsDependOn(List<Manifest> manifests, List<Decision> decisions,
+                                                              Map<String, List<String>> newestOf, Instant now) {
         Map<String, Manifest> byId = new HashMap<>();
         manifests.forEach(m -> byId.put(m.backupId(), m));
         Map<String, Decision> byBackup = new LinkedHashMap<>();
@@ -125,13 +126,20 @@ public final class Retention {
                 if (decision.isGone()) {
                     Manifest base = byId.get(needed);
                     byBackup.put(needed, new Decision(needed, false, "expired on " + base.expiresAt() + " but kept: "
-                            + dependent.backupId() + " (" + dependent.type() + ", kept until " + dependent.expiresAt()
+                            + dependent.backupId() + " (" + dependent.type() + ", " + whyKept(dependent, newestOf, now)
                             + ") depends on it"));
                 }
                 needed = byId.get(needed).dependsOn();
             }
         }
         return new ArrayList<>(byBackup.values());
+    }
+
+    /** "kept until <expires_at>", or for an expired backup kept as the newest of a component, which. */
+    private static String whyKept(Manifest kept, Map<String, List<String>> newestOf, Instant now) {
+        return Instant.parse(kept.expiresAt()).isBefore(now) && newestOf.containsKey(kept.backupId())
+                ? "the newest backup of " + String.join(", ", newestOf.get(kept.backupId()))
+                : "kept until " + kept.expiresAt();
     }
 
     /** A local copy past backup.local.retention-days whose backup is safely in S3 (its manifest is there). */

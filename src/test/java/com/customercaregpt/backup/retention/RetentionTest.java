@@ -97,6 +97,9 @@ class RetentionTest {
 
         // Expired, the incremental is still the newest backup of config: it stays with its chain.
         expire(incremental);
+        Cli.Result why = Cli.run("--config", config.toString(), "cleanup", "--dry-run");
+        assertTrue(why.stdout().contains("keep " + ids.get(0) + ": expired on 2020-01-01T00:00:00Z but kept: " + incremental
+                + " (incremental, the newest backup of config) depends on it"), why.stdout());
         Cli.Result expired = Cli.run("--config", config.toString(), "cleanup", "--yes");
         assertEquals(0, expired.exitCode(), expired.toString());
         for (String id : List.of(ids.get(0), ids.get(1), incremental)) {
