@@ -30,4 +30,9 @@ if [ ! -x "$home/tools/chroma/node_modules/.bin/chroma" ]; then
   echo "install-deps: installing the ChromaDB server (npm, pinned in tools/chroma/package.json)"
   (cd "$home/tools/chroma" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# s3rver, pinned: the second S3 server implementation the repository tests run against.
+if [ ! -x "$home/tools/s3rver/node_modules/.bin/s3rver" ]; then
+  echo "install-deps: installing s3rver (npm, pinned in tools/s3rver/package.json)"
+  (cd "$home/tools/s3rver" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 echo "install-deps: all present"

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "cleanup",
-        description = {"Remove backups past their retention (expires_at), never the newest completed full backup "
+        description = {"Remove backups past their retention (expires_at), never the newest backup of each component "
                 + "nor one still being written, and unfinished backups whose writer died.",
                 "With --pre-restore: remove instead what restores kept of the data they replaced: databases "
                         + "*_pre_restore_*, folders *.pre-restore-*, and saved Redis snapshots."},

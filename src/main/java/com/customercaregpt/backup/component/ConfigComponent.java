@@ -26,12 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The platform's configuration files, exported as one JSON document with every secret value
- * replaced by a placeholder, and checked against the JSON schema shipped with the tool
+ * replaced by a placeholder (which values are secrets: {@link Redaction}), and checked against the JSON schema shipped with the tool
  * (schemas/config-export.schema.json) before it is stored.
  */
 public final class ConfigComponent implements BackupComponent {
@@ -42,14 +40,16 @@ public final class ConfigComponent implements BackupComponent {
     private static final String SCHEMA = "/schemas/config-export.schema.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final YAMLMapper YAML = new YAMLMapper();
-    /** KEY=VALUE with optional `export`, as in .env and .properties files. */
-    private static final Pattern ASSIGNMENT = Pattern.compile("^(\\s*(?:export\\s+)?)([^=:#!\\s][^=:]*?)(\\s*[=:]\\s*)(.*)$");
 
     private final List<Path> files;
+    private final Redaction redaction;
 
     public ConfigComponent(Settings settings) {
         this.files = settings.getList("backup.config.files").stream()
                 .map(f -> Path.of(f).toAbsolutePath().normalize()).toList();
+        // an empty list would redact nothing by name: the default applies instead
+        this.redaction = new Redaction(List.of(settings.get("backup.config.redact-keys", Redaction.DEFAULT_KEYS)
+                .split(",")).stream().map(String::strip).filter(k -> !k.isEmpty()).toList());
     }
 
     @Override
@@ -126,7 +126,7 @@ public final class ConfigComponent implements BackupComponent {
             String format = file.get("format").asText();
             String text = file.get("content_redacted").asText();
             String restored = "json".equals(format) || "yaml".equals(format)
-                    ? fillTree(live, text, format, unresolved) : fillLines(live, text, unresolved);
+                    ? fillTree(live, text, format, unresolved) : fillLines(live, text, format, unresolved);
             contents.put(restoredPath(context, file), restored);
         }
         return new PreparedRestore() {
@@ -180,38 +180,32 @@ public final class ConfigComponent implements BackupComponent {
                 .orElse(Path.of(file.get("path").asText() + ".restored-" + context.label()));
     }
 
-    private static String fillLines(Path live, String text, List<String> unresolved) {
-        Map<String, String> liveValues = new LinkedHashMap<>();
+    /** Each redacted value takes the live file's raw value (continuation lines included). */
+    private static String fillLines(Path live, String text, String format, List<String> unresolved) {
+        boolean properties = "properties".equals(format);
+        Map<String, String> liveValues = Map.of();
         if (Files.isRegularFile(live)) {
             try {
-                for (String line : Files.readAllLines(live, StandardCharsets.UTF_8)) {
-                    Matcher m = ASSIGNMENT.matcher(line);
-                    if (m.matches()) {
-                        liveValues.put(m.group(2).strip(), m.group(4));
-                    }
-                }
+                liveValues = KeyValueLines.rawValues(Files.readString(live, StandardCharsets.UTF_8), properties);
             } catch (IOException e) {
                 throw new StepFailure(NAME, "restore", "cannot read live " + live + ": " + e.getMessage(), e);
             }
         }
-        StringBuilder out = new StringBuilder();
-        for (String line : text.split("\n", -1)) {
-            Matcher m = ASSIGNMENT.matcher(line);
-            if (m.matches() && m.group(4).contains(REDACTED)) {
-                String key = m.group(2).strip();
-                String value = liveValues.get(key);
+        List<String> out = new java.util.ArrayList<>();
+        for (KeyValueLines.Line line : KeyValueLines.parse(text, properties)) {
+            if (line.isAssignment() && line.rawValue().contains(REDACTED)) {
+                String value = liveValues.get(line.key().strip());
                 if (value == null) {
-                    unresolved.add(live + ": " + key);
-                    out.append(line);
+                    unresolved.add(live + ": " + line.key().strip());
+                    out.add(line.text());
                 } else {
-                    out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(value);
+                    out.add(line.withRawValue(value));
                 }
             } else {
-                out.append(line);
+                out.add(line.text());
             }
-            out.append('\n');
         }
-        return out.substring(0, out.length() - 1);
+        return String.join("\n", out);
     }
 
     private static String fillTree(Path live, String text, String format, List<String> unresolved) throws IOException {
@@ -275,7 +269,7 @@ public final class ConfigComponent implements BackupComponent {
                 flatten("", tree, entries, redactedKeys, false);
                 entry.put("content_redacted", serialise(redactTree(tree), format, file));
             }
-            default -> entry.put("content_redacted", redactLines(text, entries, redactedKeys));
+            default -> entry.put("content_redacted", redactLines(text, "properties".equals(format), entries, redactedKeys));
         }
         return entry;
     }
@@ -291,41 +285,36 @@ public final class ConfigComponent implements BackupComponent {
         return name.endsWith(".properties") ? "properties" : "env";
     }
 
-    /** Key-value lines with the secret values replaced; comments and layout kept. */
-    private static String redactLines(String text, ObjectNode entries, ArrayNode redactedKeys) {
-        StringBuilder out = new StringBuilder();
-        for (String line : text.split("\n", -1)) {
-            String trimmed = line.strip();
-            Matcher m = ASSIGNMENT.matcher(line);
-            if (trimmed.startsWith("#") || trimmed.startsWith("!") || !m.matches()) {
-                out.append(line).append('\n');
+    /**
+     * Key-value lines with the secret values replaced, comments and layout kept. A secret value
+     * continued over several lines becomes the placeholder on one line; URL credentials are
+     * removed from comments too.
+     */
+    private String redactLines(String text, boolean properties, ObjectNode entries, ArrayNode redactedKeys) {
+        List<String> out = new java.util.ArrayList<>();
+        for (KeyValueLines.Line line : KeyValueLines.parse(text, properties)) {
+            if (!line.isAssignment()) {
+                out.add(redaction.redactUrls(line.text()));
                 continue;
             }
-            String key = m.group(2).strip();
-            String value = m.group(4);
-            if (Settings.isSecretKey(key)) {
+            String key = line.key().strip();
+            String withoutUrlSecrets = redaction.redactUrls(line.value());
+            if (redaction.isSecretKey(key)) {
                 entries.put(key, REDACTED);
                 redactedKeys.add(key);
-                out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(REDACTED).append('\n');
-            } else if (hasUrlPassword(value)) {
-                entries.put(key, unquote(redactUrlPasswords(value).strip()));
+                out.add(line.withRawValue(REDACTED));
+            } else if (!withoutUrlSecrets.equals(line.value())) {
+                entries.put(key, withoutUrlSecrets);
                 redactedKeys.add(key);
-                out.append(m.group(1)).append(m.group(2)).append(m.group(3)).append(redactUrlPasswords(value))
-                        .append('\n');
+                String raw = redaction.redactUrls(line.rawValue());
+                // a URL split over continuation lines is only redacted whole: it is written on one line
+                out.add(line.withRawValue(raw.contains(REDACTED) ? raw : withoutUrlSecrets));
             } else {
-                entries.put(key, unquote(value.strip()));
-                out.append(line).append('\n');
+                entries.put(key, line.value());
+                out.add(line.text());
             }
         }
-        return out.substring(0, Math.max(0, out.length() - 1));
-    }
-
-    private static String unquote(String value) {
-        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
-                || value.startsWith("'") && value.endsWith("'"))) {
-            return value.substring(1, value.length() - 1);
-        }
-        return value;
+        return String.join("\n", out);
     }
 
     private static JsonNode parseTree(Path file, String text, String format) {
@@ -339,47 +328,36 @@ public final class ConfigComponent implements BackupComponent {
     }
 
     /** Flattens to dotted keys; every leaf under a secret-named key is redacted, whatever its shape. */
-    private static void flatten(String prefix, JsonNode node, ObjectNode entries, ArrayNode redactedKeys,
+    private void flatten(String prefix, JsonNode node, ObjectNode entries, ArrayNode redactedKeys,
                                 boolean secret) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-                flatten(key, field.getValue(), entries, redactedKeys, secret || Settings.isSecretKey(field.getKey()));
+                flatten(key, field.getValue(), entries, redactedKeys, secret || redaction.isSecretKey(field.getKey()));
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
                 flatten(prefix + "[" + i + "]", node.get(i), entries, redactedKeys, secret);
             }
-        } else if (secret || node.isTextual() && hasUrlPassword(node.asText())) {
-            entries.put(prefix, secret ? REDACTED : redactUrlPasswords(node.asText()));
+        } else if (secret || node.isTextual() && !redaction.redactUrls(node.asText()).equals(node.asText())) {
+            entries.put(prefix, secret ? REDACTED : redaction.redactUrls(node.asText()));
             redactedKeys.add(prefix);
         } else {
             entries.put(prefix, node.isNull() ? null : node.asText());
         }
     }
 
-    /** postgres://user:secret@host -> postgres://user:***REDACTED***@host */
-    private static final Pattern URL_PASSWORD = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\\s]*:)([^@\\s]+)(@)");
-
-    static boolean hasUrlPassword(String value) {
-        return URL_PASSWORD.matcher(value).find();
-    }
-
-    static String redactUrlPasswords(String value) {
-        return URL_PASSWORD.matcher(value).replaceAll("$1" + Matcher.quoteReplacement(REDACTED) + "$3");
-    }
-
-    /** The same tree with every leaf under a secret-named key, and every URL password, replaced. */
-    private static JsonNode redactTree(JsonNode node) {
+    /** The same tree with every leaf under a secret-named key, and every URL secret, replaced. */
+    private JsonNode redactTree(JsonNode node) {
         return redacted(node, false);
     }
 
-    private static JsonNode redacted(JsonNode node, boolean secret) {
+    private JsonNode redacted(JsonNode node, boolean secret) {
         if (node.isObject()) {
             ObjectNode copy = JSON.createObjectNode();
             node.fields().forEachRemaining(field -> copy.set(field.getKey(),
-                    redacted(field.getValue(), secret || Settings.isSecretKey(field.getKey()))));
+                    redacted(field.getValue(), secret || redaction.isSecretKey(field.getKey()))));
             return copy;
         }
         if (node.isArray()) {
@@ -390,8 +368,8 @@ public final class ConfigComponent implements BackupComponent {
         if (secret) {
             return JSON.getNodeFactory().textNode(REDACTED);
         }
-        if (node.isTextual() && hasUrlPassword(node.asText())) {
-            return JSON.getNodeFactory().textNode(redactUrlPasswords(node.asText()));
+        if (node.isTextual()) {
+            return JSON.getNodeFactory().textNode(redaction.redactUrls(node.asText()));
         }
         return node;
     }

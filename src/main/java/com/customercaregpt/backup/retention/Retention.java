@@ -11,18 +11,17 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Which backups `cleanup` removes: finished backups past their expires_at, except the newest
- * completed full backup (a repository is never left without one) and any backup that a kept
+ * backup in which each component completed (a repository is never left without a restorable copy
+ * of any component, whatever later backups of other components hold) and any backup that a kept
  * incremental or differential backup depends on. Backups still being written are
  * never considered (they have no manifest). Every decision carries its reason, for --dry-run.
  */
@@ -66,28 +65,42 @@ public final class Retention {
 
     public List<Decision> plan(Instant now) throws IOException {
         List<Manifest> manifests = inventory.manifests();
-        Optional<String> newestFull = manifests.stream()
-                .filter(m -> "full".equals(m.type()) && Manifest.COMPLETED.equals(m.status()))
-                .max(Comparator.comparing(m -> new BackupId(m.backupId())))
-                .map(Manifest::backupId);
+        Map<String, List<String>> newestOf = newestBackupOfEachComponent(manifests);
         List<Decision> decisions = new ArrayList<>();
         for (Manifest m : manifests) {
             Instant expires = Instant.parse(m.expiresAt());
-            boolean newest = newestFull.isPresent() && newestFull.get().equals(m.backupId());
+            boolean newest = newestOf.containsKey(m.backupId());
             if (!expires.isBefore(now) && !newest && localCopyExpired(m, now)) {
                 decisions.add(new Decision(m.backupId(), true, "local copy older than " + localRetentionDays
                         + " days (backup.local.retention-days); kept in S3 until " + m.expiresAt(), true));
             } else if (!expires.isBefore(now)) {
                 decisions.add(new Decision(m.backupId(), false, "kept until " + m.expiresAt()));
-            } else if (newestFull.isPresent() && newestFull.get().equals(m.backupId())) {
+            } else if (newest) {
                 decisions.add(new Decision(m.backupId(), false, "expired on " + m.expiresAt()
-                        + " but kept: the newest completed full backup"));
+                        + " but kept: the newest backup of " + String.join(", ", newestOf.get(m.backupId()))));
             } else {
                 decisions.add(new Decision(m.backupId(), true, "expired on " + m.expiresAt() + " ("
                         + m.retentionDays() + " days, " + m.status() + ")"));
             }
         }
-        return keepWhatKeptBackupsDependOn(manifests, decisions);
+        return keepWhatKeptBackupsDependOn(manifests, decisions, newestOf, now);
+    }
+
+    /** Backup id to the components it holds the newest completed copy of (only backups that hold one). */
+    private static Map<String, List<String>> newestBackupOfEachComponent(List<Manifest> manifests) {
+        Map<String, BackupId> newestByComponent = new LinkedHashMap<>();
+        for (Manifest m : manifests) {
+            BackupId id = new BackupId(m.backupId());
+            for (Manifest.ComponentRecord component : m.components()) {
+                if (Manifest.COMPLETED.equals(component.status())) {
+                    newestByComponent.merge(component.name(), id, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                }
+            }
+        }
+        Map<String, List<String>> components = new HashMap<>();
+        newestByComponent.forEach((component, id) ->
+                components.computeIfAbsent(id.value(), k -> new ArrayList<>()).add(component));
+        return components;
     }
 
     /**
@@ -95,7 +108,8 @@ public final class Retention {
      * (its manifest's depends_on, followed to the full backup): while it is kept, so is every
      * backup of its chain, whatever their own expiry.
      */
-    private static List<Decision> keepWhatKeptBackupsDependOn(List<Manifest> manifests, List<Decision> decisions) {
+    private static List<Decision> keepWhatKeptBackupsDependOn(List<Manifest> manifests, List<Decision> decisions,
+                                                              Map<String, List<String>> newestOf, Instant now) {
         Map<String, Manifest> byId = new HashMap<>();
         manifests.forEach(m -> byId.put(m.backupId(), m));
         Map<String, Decision> byBackup = new LinkedHashMap<>();
@@ -112,13 +126,20 @@ public final class Retention {
                 if (decision.isGone()) {
                     Manifest base = byId.get(needed);
                     byBackup.put(needed, new Decision(needed, false, "expired on " + base.expiresAt() + " but kept: "
-                            + dependent.backupId() + " (" + dependent.type() + ", kept until " + dependent.expiresAt()
+                            + dependent.backupId() + " (" + dependent.type() + ", " + whyKept(dependent, newestOf, now)
                             + ") depends on it"));
                 }
                 needed = byId.get(needed).dependsOn();
             }
         }
         return new ArrayList<>(byBackup.values());
+    }
+
+    /** "kept until <expires_at>", or for an expired backup kept as the newest of a component, which. */
+    private static String whyKept(Manifest kept, Map<String, List<String>> newestOf, Instant now) {
+        return Instant.parse(kept.expiresAt()).isBefore(now) && newestOf.containsKey(kept.backupId())
+                ? "the newest backup of " + String.join(", ", newestOf.get(kept.backupId()))
+                : "kept until " + kept.expiresAt();
     }
 
     /** A local copy past backup.local.retention-days whose backup is safely in S3 (its manifest is there). */

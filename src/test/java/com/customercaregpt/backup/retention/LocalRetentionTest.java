@@ -80,7 +80,7 @@ class LocalRetentionTest {
         assertEquals(0, cleanup.exitCode(), cleanup.toString());
         assertFalse(Files.exists(work.resolve("repo/backups").resolve(inS3)), "its local copy went");
         assertTrue(Files.exists(work.resolve("repo/backups").resolve(onlyLocal)), "not in S3: the only copy stays");
-        assertTrue(Files.exists(work.resolve("repo/backups").resolve(newest)), "the newest full stays local");
+        assertTrue(Files.exists(work.resolve("repo/backups").resolve(newest)), "the newest backup of config stays local");
         try (S3Repository remote = new S3Repository(s3.settings(bucket, "prod", 5 << 20))) {
             assertTrue(remote.readManifest(new BackupId(inS3)).isPresent(), "still in S3");
         }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** cleanup removes expired backups, says why, and never the newest completed full backup. */
+/** cleanup removes expired backups, says why, and never the newest backup of any component. */
 class RetentionTest {
 
     private Path work;
@@ -32,16 +32,11 @@ class RetentionTest {
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
         config = TestStack.store(properties, work.resolve("retention.properties"));
         for (int i = 0; i < 3; i++) {
-            Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "config",
-                    "--retention-days", "3", "--output", "json");
-            assertEquals(0, create.exitCode(), create.toString());
-            ids.add(ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId());
+            ids.add(create("config"));
         }
         // All three expire: their expiry is rewritten into the past.
-        for (String id : List.of(ids.get(0), ids.get(1), ids.get(2))) {
-            Path manifest = folder(id).resolve("manifest.json");
-            Files.writeString(manifest, Files.readString(manifest)
-                    .replaceFirst("\"expires_at\" : \"[^\"]+\"", "\"expires_at\" : \"2020-01-01T00:00:00Z\""));
+        for (String id : ids) {
+            expire(id);
         }
     }
 
@@ -60,12 +55,12 @@ class RetentionTest {
         assertEquals(0, dryRun.exitCode(), dryRun.toString());
         assertTrue(dryRun.stdout().contains("would remove " + ids.get(0) + ": expired on 2020-01-01"), dryRun.stdout());
         assertTrue(dryRun.stdout().contains("keep " + ids.get(2) + ": expired on 2020-01-01T00:00:00Z but kept: "
-                + "the newest completed full backup"), dryRun.stdout());
+                + "the newest backup of config"), dryRun.stdout());
         ids.forEach(id -> assertTrue(Files.exists(folder(id))));
     }
 
     @Test
-    void cleanupRemovesExpiredBackupsButNeverTheNewestFull() {
+    void cleanupRemovesExpiredBackupsButNeverTheNewestOfAComponent() {
         assertEquals(2, Cli.run("--config", config.toString(), "cleanup").exitCode(), "no terminal, no --yes");
         ids.forEach(id -> assertTrue(Files.exists(folder(id))));
 
@@ -73,7 +68,7 @@ class RetentionTest {
         assertEquals(0, cleanup.exitCode(), cleanup.toString());
         assertFalse(Files.exists(folder(ids.get(0))));
         assertFalse(Files.exists(folder(ids.get(1))));
-        assertTrue(Files.exists(folder(ids.get(2))), "the newest completed full backup stays");
+        assertTrue(Files.exists(folder(ids.get(2))), "the newest backup of config stays");
         assertEquals(0, TestStack.shared().postgres().queryLong("backup_catalog", "SELECT count(*) FROM backup WHERE "
                 + "backup_id IN ('" + ids.get(0) + "', '" + ids.get(1) + "') AND repository = '"
                 + work.resolve("repo").toAbsolutePath().normalize() + "'"));
@@ -83,10 +78,7 @@ class RetentionTest {
     void aBackupThatAKeptIncrementalDependsOnIsKeptWithItsWholeChain() throws Exception {
         // A chain full <- differential <- incremental, as their manifests record it (depends_on):
         // ids 0 and 1 expired, the incremental made now and kept for 3 days.
-        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "config",
-                "--retention-days", "3", "--output", "json");
-        assertEquals(0, create.exitCode(), create.toString());
-        String incremental = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
+        String incremental = create("config");
         dependsOn(ids.get(1), "differential", ids.get(0));
         dependsOn(incremental, "incremental", ids.get(1));
 
@@ -98,18 +90,60 @@ class RetentionTest {
         }
         Cli.Result cleanup = Cli.run("--config", config.toString(), "cleanup", "--yes");
         assertEquals(0, cleanup.exitCode(), cleanup.toString());
-        for (String id : List.of(ids.get(0), ids.get(1), ids.get(2), incremental)) {
+        for (String id : List.of(ids.get(0), ids.get(1), incremental)) {
+            assertTrue(Files.exists(folder(id)), id + " stays");
+        }
+        assertFalse(Files.exists(folder(ids.get(2))), "expired, and no kept backup needs it");
+
+        // Expired, the incremental is still the newest backup of config: it stays with its chain.
+        expire(incremental);
+        Cli.Result why = Cli.run("--config", config.toString(), "cleanup", "--dry-run");
+        assertTrue(why.stdout().contains("keep " + ids.get(0) + ": expired on 2020-01-01T00:00:00Z but kept: " + incremental
+                + " (incremental, the newest backup of config) depends on it"), why.stdout());
+        Cli.Result expired = Cli.run("--config", config.toString(), "cleanup", "--yes");
+        assertEquals(0, expired.exitCode(), expired.toString());
+        for (String id : List.of(ids.get(0), ids.get(1), incremental)) {
             assertTrue(Files.exists(folder(id)), id + " stays");
         }
 
-        // Once the incremental expires too, the whole chain goes; the newest full backup stays.
-        expire(incremental);
+        // Once a newer backup of config exists, the whole expired chain goes.
+        String newer = create("config");
         Cli.Result later = Cli.run("--config", config.toString(), "cleanup", "--yes");
         assertEquals(0, later.exitCode(), later.toString());
         for (String id : List.of(ids.get(0), ids.get(1), incremental)) {
             assertFalse(Files.exists(folder(id)), id + " removed");
         }
-        assertTrue(Files.exists(folder(ids.get(2))));
+        assertTrue(Files.exists(folder(newer)));
+    }
+
+    @Test
+    void aLaterBackupOfOtherComponentsNeverLetsTheNewestDatabaseBackupGo() throws Exception {
+        String database = create("database");
+        String configOnly = create("config");
+        expire(database);
+        expire(configOnly);
+
+        Cli.Result dryRun = Cli.run("--config", config.toString(), "cleanup", "--dry-run");
+        assertEquals(0, dryRun.exitCode(), dryRun.toString());
+        assertTrue(dryRun.stdout().contains("keep " + database + ": expired on 2020-01-01T00:00:00Z but kept: "
+                + "the newest backup of database"), dryRun.stdout());
+        assertTrue(dryRun.stdout().contains("keep " + configOnly + ": expired on 2020-01-01T00:00:00Z but kept: "
+                + "the newest backup of config"), dryRun.stdout());
+
+        Cli.Result cleanup = Cli.run("--config", config.toString(), "cleanup", "--yes");
+        assertEquals(0, cleanup.exitCode(), cleanup.toString());
+        assertTrue(Files.exists(folder(database).resolve("manifest.json")), "the only database backup stays");
+        assertTrue(Files.exists(folder(configOnly).resolve("manifest.json")));
+        for (String older : ids) {
+            assertFalse(Files.exists(folder(older)), older + " removed: a newer backup of config exists");
+        }
+    }
+
+    private String create(String components) throws Exception {
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", components,
+                "--retention-days", "3", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        return ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
     }
 
     private void dependsOn(String id, String type, String base) throws Exception {

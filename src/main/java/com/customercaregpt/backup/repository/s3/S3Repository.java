@@ -3,6 +3,8 @@ package com.customercaregpt.backup.repository.s3;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -67,6 +69,8 @@ import java.util.UUID;
  */
 public final class S3Repository implements Repository, AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(S3Repository.class);
+
     static final String MANIFEST = "manifest.json";
     static final String PROGRESS_MARKER = "in-progress.json";
     /** Reserves a place; the fallback writes {@code .allocated.<token>} claims instead. */
@@ -89,6 +93,8 @@ public final class S3Repository implements Repository, AutoCloseable {
     private volatile Boolean conditionalPutHonoured;
     /** Set once the store has refused a DeleteObjects batch: from then on, one DeleteObject per key. */
     private volatile boolean batchDeleteRefused;
+    /** Set once the store has said it does not implement ListMultipartUploads: delete() stops asking. */
+    private volatile boolean uploadListingRefused;
     /** Serialises this object's callers in the fallback allocation, so they never collide (see {@link #claimByListing}). */
     private final Object claimLock = new Object();
 
@@ -173,7 +179,7 @@ public final class S3Repository implements Repository, AutoCloseable {
             if (e.statusCode() == 412 || e.statusCode() == 409) {
                 return false; // PreconditionFailed: the marker exists; ConditionalRequestConflict: a racing PUT won
             }
-            if (e.statusCode() == 501) {
+            if (notImplemented(e)) {
                 conditionalPutHonoured = false; // the probe passed but this store refuses it after all
                 return claimByListing(id);
             }
@@ -276,7 +282,7 @@ public final class S3Repository implements Repository, AutoCloseable {
                 if (e.statusCode() == 412) {
                     return true;
                 }
-                if (e.statusCode() == 501 || e.statusCode() == 400) {
+                if (notImplemented(e) || e.statusCode() == 400) {
                     return false; // NotImplemented, or a store that rejects the header it does not know
                 }
                 throw e;
@@ -592,7 +598,8 @@ public final class S3Repository implements Repository, AutoCloseable {
 
     /**
      * Manifest first (so a half-deleted backup reads as unfinished), then every other object,
-     * then the place markers; pending multipart uploads under the place are aborted too.
+     * then the place markers; pending multipart uploads under the place are aborted too, where
+     * the store can list them.
      */
     @Override
     public void delete(BackupId id) throws IOException {
@@ -621,13 +628,26 @@ public final class S3Repository implements Repository, AutoCloseable {
         deleteBatch(markers);
     }
 
+    /**
+     * Optional: a pending upload holds no object, only storage, and stores that cannot list
+     * uploads (s3rver, some gateways) either have none or expire them themselves.
+     */
     private void abortPendingUploads(String place) throws IOException {
+        if (uploadListingRefused) {
+            return;
+        }
         try {
             for (MultipartUpload upload : client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(place)).uploads()) {
                 if (upload.key().startsWith(place)) {
                     client.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
                 }
             }
+        } catch (AwsServiceException e) {
+            if (!notImplemented(e)) {
+                throw failure(place, "abort pending uploads", e);
+            }
+            uploadListingRefused = true;
+            LOG.debug("{}: skipped aborting pending uploads, the store does not implement it: {}", url(place), describe(e));
         } catch (SdkException e) {
             throw failure(place, "abort pending uploads", e);
         }
@@ -654,8 +674,10 @@ public final class S3Repository implements Repository, AutoCloseable {
             response = client.deleteObjects(b -> b.bucket(bucket)
                     .delete(Delete.builder().objects(objects).quiet(true).build()));
         } catch (AwsServiceException e) {
-            if (e.statusCode() == 501 || e.statusCode() == 400) {
+            if (notImplemented(e) || e.statusCode() == 400) {
                 batchDeleteRefused = true;
+                LOG.debug("{}: the store refuses DeleteObjects, deleting one object at a time: {}", url(keys.get(0)),
+                        describe(e));
                 deleteBatch(keys);
                 return;
             }
@@ -738,6 +760,16 @@ public final class S3Repository implements Repository, AutoCloseable {
 
     private String url(String key) {
         return "s3://" + bucket + "/" + key;
+    }
+
+    /**
+     * Whether the store answered that it lacks this call (NotImplemented, or MethodNotAllowed from
+     * stores that route only the calls they know): S3-compatible stores each leave out some.
+     */
+    static boolean notImplemented(AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return e.statusCode() == 501 || e.statusCode() == 405 || "NotImplemented".equals(code)
+                || "MethodNotAllowed".equals(code);
     }
 
     /** "s3://bucket/key: operation failed: reason", with a hint where the reason is usually configuration. */
