@@ -153,23 +153,25 @@ public final class RestoreJobs {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
-        if (!request.dryRun()) {
-            if (lock != null) {
-                // a cleanup must not remove the backup being read, nor a backup write beside the swap
-                job.held = lock.acquire("restore");
-            }
-            try {
-                leftovers.remove(false);
-                job.building = BuildRecord.begin(preRestoreRoot.resolve(job.label), "restore", job.label,
-                        Map.of("backup_id", manifest.backupId()));
-                job.building.add(BuildRecord.Item.folder(scratchFolder(job)));
-            } catch (IOException | RuntimeException e) {
-                release(job);
-                throw e;
-            }
+        if (!request.dryRun() && lock != null) {
+            // a cleanup must not remove the backup being read, nor a backup write beside the swap
+            job.held = lock.acquire("restore");
         }
         LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
         return job;
+    }
+
+    /**
+     * Under the lock, before anything is built: what restores that died left half-built is
+     * removed (each removal logged), then this restore's build record is written, naming its
+     * scratch folder first. Returns what was removed.
+     */
+    public List<Leftovers.Leftover> beginBuilding(Job job) throws IOException {
+        List<Leftovers.Leftover> removed = leftovers.remove(false);
+        job.building = BuildRecord.begin(preRestoreRoot.resolve(job.label), "restore", job.label,
+                Map.of("backup_id", job.manifest.backupId()));
+        job.building.add(BuildRecord.Item.folder(scratchFolder(job)));
+        return removed;
     }
 
     /** --dry-run: what each component would do, without changing anything. */
