@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,11 @@ public final class BuildRecord {
             if (processStartedAt.isEmpty() || started.isEmpty()) {
                 return true;
             }
-            return Duration.between(Instant.parse(processStartedAt), started.get()).abs().toSeconds() < 2;
+            try {
+                return Duration.between(Instant.parse(processStartedAt), started.get()).abs().toSeconds() < 2;
+            } catch (DateTimeParseException damaged) {
+                return true; // the pid alone then: a live process is never taken for a dead one
+            }
         }
     }
 

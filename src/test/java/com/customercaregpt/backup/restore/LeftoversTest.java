@@ -51,17 +51,22 @@ class LeftoversTest {
         TestStack.deleteTree(work);
     }
 
-    /** Writes building.json as a restore of {@code host}/{@code pid} would have. */
     private void record(String host, long pid, List<Map<String, Object>> items) throws Exception {
+        writeRecord(records, LABEL, host, pid, items);
+    }
+
+    /** Writes building.json as a restore labelled {@code label} of {@code host}/{@code pid} would have. */
+    static void writeRecord(Path records, String label, String host, long pid, List<Map<String, Object>> items)
+            throws Exception {
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("operation", "restore");
-        content.put("label", LABEL);
+        content.put("label", label);
         content.put("backup_id", "backup_20261206_030000");
         content.put("started_at", Instant.now().toString());
         content.put("owner", Map.of("host", host, "pid", pid, "process_started_at", ""));
         content.put("building", items);
-        Files.createDirectories(records.resolve(LABEL));
-        Files.write(records.resolve(LABEL).resolve(BuildRecord.FILE), ManifestCodec.JSON.writeValueAsBytes(content));
+        Files.createDirectories(records.resolve(label));
+        Files.write(records.resolve(label).resolve(BuildRecord.FILE), ManifestCodec.JSON.writeValueAsBytes(content));
     }
 
     private void lockHeldBy(String host, long pid, Instant heartbeat) throws Exception {
@@ -70,7 +75,7 @@ class LeftoversTest {
                 "heartbeat_at", heartbeat.toString())));
     }
 
-    private static long deadPid() throws Exception {
+    static long deadPid() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         return gone.pid();
