@@ -161,7 +161,15 @@ class KilledRestoreTest {
             if (child != null) {
                 ChildJvm.kill(child);
             }
-            for (String name : List.of(database, database + "_beside")) {
+            List<String> made = postgres.query("postgres", "SELECT datname FROM pg_database WHERE starts_with(datname, '"
+                    + database + "')", rs -> {
+                        List<String> names = new ArrayList<>();
+                        while (rs.next()) {
+                            names.add(rs.getString(1));
+                        }
+                        return names;
+                    });
+            for (String name : made) {
                 postgres.execute("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             }
         }
