@@ -14,6 +14,7 @@ import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.health.HealthChecks;
 import com.customercaregpt.backup.restore.KeptData;
+import com.customercaregpt.backup.restore.Leftovers;
 import com.customercaregpt.backup.retention.Retention;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.verify.Verifier;
@@ -44,6 +45,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -87,6 +89,16 @@ public final class BackupApplication implements AutoCloseable {
 
     public static BackupApplication start(Settings settings) throws Exception {
         return start(settings, Mode.COMMAND);
+    }
+
+    /** At service start: what restores that died left half-built goes (each removal is logged); a failure only warns. */
+    private static void removeLeftovers(Leftovers leftovers) {
+        try {
+            leftovers.remove(false);
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(BackupApplication.class).warn("Cannot look for leftovers of dead restores: {}",
+                    e.getMessage());
+        }
     }
 
     public static BackupApplication start(Settings settings, Mode mode) throws Exception {
@@ -148,9 +160,12 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
+        // restores record what they build beside the live data next to what they keep
+        Leftovers leftovers = new Leftovers(repositoryPath.resolve("pre-restore"), new PostgresTools(settings), lock);
         main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,
-                repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2), lock));
-        main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), new PostgresTools(settings)));
+                repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2), lock,
+                leftovers));
+        main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), leftovers));
         String localDays = settings.get("backup.local.retention-days", "");
         main.bind("retention", new Retention(readable, inventory, lock, repository,
                 "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
@@ -163,7 +178,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("catalogDataSource", catalogConnections);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);
         main.bind("catalogSchema", catalogSchema);
-        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema));
+        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers));
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         // No token, no service: refused before anything starts.
@@ -187,6 +202,7 @@ public final class BackupApplication implements AutoCloseable {
                 LoggerFactory.getLogger(BackupApplication.class).warn(
                         "{} operation(s) of a stopped service on this host marked failed (abandoned)", abandoned);
             }
+            removeLeftovers(leftovers);
         }
         main.bind("operations", operations);
         main.bind("apiRequests", new ApiRequests());

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.backup;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.ComponentContext;
@@ -324,7 +325,7 @@ public final class BackupJobs {
 
         @Override
         public Path scratch() throws IOException {
-            return Files.createDirectories(scratch);
+            return PrivateFiles.createDirectories(scratch);
         }
     }
 }

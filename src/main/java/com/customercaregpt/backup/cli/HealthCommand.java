@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "health",
-        description = "Check the repository (readable, writable, free space), the newest backup of each component "
-                + "and its age, the catalog, and every configured server.",
+        description = "Check the repository (readable, writable, free space), what restores that died left "
+                + "half-built (a warning, with its size), the newest backup of each component and its age, the "
+                + "catalog, and every configured server.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:all ok (warnings allowed)", "1:a check failed", "2:bad usage"})
 public final class HealthCommand implements Callable<Integer> {

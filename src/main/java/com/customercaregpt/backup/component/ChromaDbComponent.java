@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
@@ -80,7 +81,7 @@ public final class ChromaDbComponent implements BackupComponent {
                 throw new StepFailure(NAME, "read facts from API", e.getMessage(), e);
             }
         }
-        Path staging = Files.createDirectories(context.scratch().resolve("chroma"));
+        Path staging = PrivateFiles.createDirectories(context.scratch().resolve("chroma"));
         facts.put("copy_attempts", copyConsistently(database, staging));
         facts.put("record_counts", countRecords(staging.resolve(DATABASE_FILE)));
         facts.put("consistency", stoppedForBackup ? "server-stopped" : "online-sqlite-snapshot");

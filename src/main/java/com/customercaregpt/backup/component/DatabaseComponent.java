@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
+import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
@@ -125,7 +127,7 @@ public final class DatabaseComponent implements BackupComponent {
                 }
                 return;
             }
-            Path folder = Files.createDirectories(v.scratch().resolve("verify-dump"));
+            Path folder = PrivateFiles.createDirectories(v.scratch().resolve("verify-dump"));
             v.reader().decompressTo(v.artifact(), folder.resolve(PgDumpDirectory.TOC));
             listing = pgRestoreList(folder);
         } else {
@@ -190,6 +192,9 @@ public final class DatabaseComponent implements BackupComponent {
                 // A seekable file lets pg_restore work in parallel.
                 dump = context.reader().decompressTo(context.artifact(ARTIFACT), context.scratch().resolve("restore.dump"));
                 LOG.info("database: {} decompressed in {}", ARTIFACT, Sizes.since(started));
+            }
+            if (context.targetDatabase().isEmpty()) {
+                context.willBuild(BuildRecord.Item.database(target));
             }
             execute(admin, "CREATE DATABASE " + quoteIdent(target));
             Map<String, Long> expectedRows = expectedRowCounts(context.record().facts());

@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
+import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ExternalTool;
@@ -63,6 +65,9 @@ final class FolderRestore implements PreparedRestore {
         try {
             if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
                 throw new StepFailure(component, "restore", "target folder " + target + " exists and is not empty");
+            }
+            if (!isolated) {
+                context.willBuild(BuildRecord.Item.folder(target));
             }
             Files.createDirectories(target);
             requireSpace(component, target.getParent(), artifact.rawSizeBytes());
@@ -182,7 +187,7 @@ final class FolderRestore implements PreparedRestore {
 
     /** tar -t of the artifact: its entry count must match the facts. Shared by the tar-based components. */
     static void verifyTar(String component, Verification v) throws IOException {
-        Path listing = v.scratch().resolve("tar-listing.txt");
+        Path listing = PrivateFiles.createEmpty(v.scratch().resolve("tar-listing.txt"));
         try (InputStream tar = v.reader().openDecompressed(v.artifact())) {
             new ExternalTool(component, "tar -t").streamFrom(List.of("sh", "-c", "tar --list --file=- > \"$0\"",
                     listing.toString()), Map.of(), null, tar);

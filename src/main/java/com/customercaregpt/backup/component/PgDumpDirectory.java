@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
@@ -85,7 +86,7 @@ final class PgDumpDirectory {
      */
     void restore(List<Artifact> artifacts, ArtifactReader reader, Path folder, ExternalTool tool, List<String> pgRestore,
                  Map<String, String> environment) throws IOException {
-        Files.createDirectories(folder);
+        PrivateFiles.createDirectories(folder);
         List<Artifact> streamed = streamed(artifacts);
         for (Artifact artifact : artifacts) {
             if (!streamed.contains(artifact)) {

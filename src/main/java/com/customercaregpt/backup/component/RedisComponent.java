@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
@@ -173,7 +174,7 @@ public final class RedisComponent implements BackupComponent {
             @Override
             public List<String> commit() throws Exception {
                 Path saved = context.preRestoreArea().resolve("redis-dump.rdb");
-                try (OutputStream out = Files.newOutputStream(saved)) {
+                try (OutputStream out = PrivateFiles.newOutputStream(saved)) {
                     fetchRdb(out);
                 }
                 try (Jedis redis = connectOrFail()) {

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.pipeline.ArtifactReader;
+import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 
@@ -36,6 +37,13 @@ public interface RestoreContext {
 
     /** --target-dir: restore files into this folder; nothing live is replaced. */
     Optional<Path> targetDir();
+
+    /**
+     * Writes down, before it is built, something built beside the live data (a *_restoring_*
+     * database, a *.restore-* folder, a private server), so that a later run removes it if this
+     * restore dies. Its name must carry {@link #label()}.
+     */
+    void willBuild(BuildRecord.Item item) throws IOException;
 
     /** A private folder removed when the restore ends. */
     Path scratch() throws IOException;

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.health;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.catalog.CatalogSchema;
 import com.customercaregpt.backup.component.ChromaClient;
@@ -9,6 +10,7 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.health.HealthReport.Check;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.inventory.Inventory;
+import com.customercaregpt.backup.restore.Leftovers;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -34,8 +36,11 @@ public final class HealthChecks {
     private final Path repositoryPath;
     private final Inventory inventory;
     private final CatalogSchema catalog;
+    private final Leftovers leftovers;
 
-    public HealthChecks(Settings settings, Path repositoryPath, Inventory inventory, CatalogSchema catalog) {
+    public HealthChecks(Settings settings, Path repositoryPath, Inventory inventory, CatalogSchema catalog,
+                        Leftovers leftovers) {
+        this.leftovers = leftovers;
         this.settings = settings;
         this.repositoryPath = repositoryPath;
         this.inventory = inventory;
@@ -46,6 +51,10 @@ public final class HealthChecks {
         List<Check> checks = new ArrayList<>();
         checks.add(check("repository", this::repository));
         checks.add(check("free space", this::freeSpace));
+        checks.add(check("restore leftovers", () -> {
+            List<Leftovers.Leftover> found = leftovers.find();
+            return found.isEmpty() ? ok("none") : new Check("", HealthReport.WARN, Leftovers.describe(found));
+        }));
         checks.addAll(newestBackups());
         checks.add(check("catalog", () -> {
             catalog.ensureReady();
@@ -78,7 +87,7 @@ public final class HealthChecks {
     }
 
     private Check repository() throws IOException {
-        Files.createDirectories(repositoryPath);
+        PrivateFiles.createDirectories(repositoryPath);
         Path probe = Files.createTempFile(repositoryPath, ".health-", ".tmp");
         Files.delete(probe);
         inventory.list(null, 1);

@@ -83,7 +83,7 @@ public final class ArtifactReader {
     /** Decompresses into a file (for tools that need to seek, like pg_restore -j); returns it. */
     public Path decompressTo(Artifact artifact, Path file) {
         try (InputStream in = openDecompressed(artifact);
-             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), BUFFER)) {
+             OutputStream out = new java.io.BufferedOutputStream(PrivateFiles.newOutputStream(file), BUFFER)) {
             Streams.copy(in, out);
             return file;
         } catch (IOException e) {

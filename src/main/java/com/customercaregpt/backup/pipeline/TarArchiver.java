@@ -35,7 +35,7 @@ public final class TarArchiver {
 
     /** Writes a tar of the sources into {@code out} and returns counts of what it holds. */
     public Map<String, Object> archive(List<Source> sources, ArtifactOutput out, Path scratch) throws IOException {
-        Path index = scratch.resolve("tar-index.txt");
+        Path index = PrivateFiles.createEmpty(scratch.resolve("tar-index.txt"));
         List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-", "--format=posix",
                 "--verbose", "--verbose", "--index-file=" + index));
         for (Source source : sources) {

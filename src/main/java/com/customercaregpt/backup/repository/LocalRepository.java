@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.repository;
 
 import com.customercaregpt.backup.pipeline.Folders;
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
 /** A repository in a local folder: {@code <root>/backups/<backup_id>/...}. */
@@ -30,10 +30,8 @@ public final class LocalRepository implements Repository {
     static final String MANIFEST = "manifest.json";
     static final String PROGRESS_MARKER = "in-progress.json";
     private static final String PART_SUFFIX = ".part";
-    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FOLDER =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FOLDER = PrivateFiles.FOLDER;
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE = PrivateFiles.FILE;
 
     private final Path root;
     private final Path backups;
@@ -194,26 +192,12 @@ public final class LocalRepository implements Repository {
     }
 
     private static void writeAtomically(Path folder, String name, byte[] content) throws IOException {
-        Path temp = folder.resolve(name + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), PRIVATE_FILE)) {
-            channel.write(java.nio.ByteBuffer.wrap(content));
-            channel.force(true);
-        }
-        Files.move(temp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Folders.syncDirectory(folder);
+        PrivateFiles.writeAtomically(folder.resolve(name), content);
     }
 
     /** Backups hold the platform's data: only the owner may read them. */
     private static void createPrivateDirectories(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            createPrivateDirectories(folder.getParent());
-            try {
-                Files.createDirectory(folder, PRIVATE_FOLDER);
-            } catch (FileAlreadyExistsException raced) {
-                // made meanwhile by another writer
-            }
-        }
+        PrivateFiles.createDirectories(folder);
     }
 
     private static Optional<byte[]> readIfPresent(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.repository;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,7 +68,7 @@ public final class RepositoryLock {
         protected void renew(byte[] claimJson) throws IOException {
             if (ours()) {
                 Path temp = root.resolve(".lock-" + token + ".tmp");
-                Files.write(temp, claimJson);
+                PrivateFiles.write(temp, claimJson);
                 Files.move(temp, lockFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         }
@@ -100,7 +101,7 @@ public final class RepositoryLock {
         Instant deadline = Instant.now().plus(wait);
         while (true) {
             try {
-                Files.createDirectories(root);
+                PrivateFiles.createDirectories(root);
                 Held held = tryCreate(operation);
                 if (held != null) {
                     return shared == null ? held : withShared(held, operation, deadline);
@@ -173,11 +174,22 @@ public final class RepositoryLock {
         }
     }
 
+    /** True when the lock is held, with a fresh heartbeat, by process {@code pid} of {@code host}. */
+    public boolean heldLiveBy(String host, long pid) {
+        try {
+            JsonNode holder = readHolder();
+            return holder != null && !stale(holder) && holder.path("host").asText().equals(host)
+                    && holder.path("pid").asLong() == pid;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private Held tryCreate(String operation) throws IOException {
         String token = UUID.randomUUID().toString();
         Map<String, Object> content = LockClaims.newClaim(token, operation);
         Path temp = root.resolve(".lock-" + token + ".tmp");
-        Files.write(temp, JSON.writeValueAsBytes(content));
+        PrivateFiles.write(temp, JSON.writeValueAsBytes(content));
         try {
             Files.createLink(lockFile, temp);
             return new Held(token, content);

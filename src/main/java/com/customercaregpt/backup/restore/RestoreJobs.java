@@ -1,6 +1,8 @@
 package com.customercaregpt.backup.restore;
 
 import com.customercaregpt.backup.pipeline.Folders;
+import com.customercaregpt.backup.pipeline.PrivateFiles;
+import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.BackupComponent;
@@ -21,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -72,11 +73,13 @@ public final class RestoreJobs {
     private final ManifestKeys keys;
 
     private final com.customercaregpt.backup.repository.RepositoryLock lock;
+    private final Leftovers leftovers;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
                        Path preRestoreRoot, Path scratchRoot, int parallelism,
-                       com.customercaregpt.backup.repository.RepositoryLock lock) {
+                       com.customercaregpt.backup.repository.RepositoryLock lock, Leftovers leftovers) {
         this.lock = lock;
+        this.leftovers = leftovers;
         this.keys = keys;
         this.parallelism = parallelism;
         this.repository = repository;
@@ -98,8 +101,10 @@ public final class RestoreJobs {
         final Map<String, List<String>> plan = new java.util.concurrent.ConcurrentHashMap<>();
 
         final DataKey dataKey;
-        /** Held from plan to finish: no backup, cleanup or other restore meanwhile (none for a dry run). */
+        /** Held from plan to close: no backup, cleanup or other restore meanwhile (none for a dry run). */
         com.customercaregpt.backup.repository.RepositoryLock.Held held;
+        /** What this restore builds beside the live data, written down before it is built (none for a dry run). */
+        BuildRecord building;
 
         Job(RestoreRequest request, Manifest manifest, List<String> componentNames, String label, DataKey dataKey) {
             this.dataKey = dataKey;
@@ -154,6 +159,19 @@ public final class RestoreJobs {
         }
         LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
         return job;
+    }
+
+    /**
+     * Under the lock, before anything is built: what restores that died left half-built is
+     * removed (each removal logged), then this restore's build record is written, naming its
+     * scratch folder first. Returns what was removed.
+     */
+    public List<Leftovers.Leftover> beginBuilding(Job job) throws IOException {
+        List<Leftovers.Leftover> removed = leftovers.remove(false);
+        job.building = BuildRecord.begin(preRestoreRoot.resolve(job.label), "restore", job.label,
+                Map.of("backup_id", job.manifest.backupId()));
+        job.building.add(BuildRecord.Item.folder(scratchFolder(job)));
+        return removed;
     }
 
     /** --dry-run: what each component would do, without changing anything. */
@@ -233,18 +251,34 @@ public final class RestoreJobs {
         job.prepared.get(name).checkLive();
     }
 
-    /** Always: discard prepared copies that were not swapped in, and the scratch folder. */
+    /**
+     * Always: discard prepared copies that were not swapped in, and the scratch folder; then the
+     * build record goes (kept while anything it lists is still there, for the next run to remove)
+     * and the lock is released.
+     */
     public void close(Job job) {
-        job.prepared.forEach((name, prepared) -> {
-            if (!job.committed.contains(name)) {
-                prepared.discard();
+        try {
+            job.prepared.forEach((name, prepared) -> {
+                if (!job.committed.contains(name)) {
+                    prepared.discard();
+                }
+            });
+            Folders.deleteTreeQuietly(scratchFolder(job));
+            if (job.building != null && job.building.items().stream().noneMatch(leftovers::exists)) {
+                job.building.finish();
             }
-        });
-        Folders.deleteTreeQuietly(scratchRoot.resolve("restore-" + job.label));
+        } catch (IOException e) {
+            LOG.warn("Restore {}: cannot remove its build record: {}", job.label, e.getMessage());
+        } finally {
+            release(job);
+        }
+    }
+
+    private Path scratchFolder(Job job) {
+        return scratchRoot.resolve("restore-" + job.label);
     }
 
     public RestoreReport finish(Job job) {
-        release(job);
         return report(job, "completed", null);
     }
 
@@ -260,7 +294,6 @@ public final class RestoreJobs {
     }
 
     public RestoreReport failed(Job job, Exception error) {
-        release(job);
         return report(job, "failed", error == null ? null : error.getMessage());
     }
 
@@ -272,12 +305,12 @@ public final class RestoreJobs {
     }
 
     private void writeKeptList(Job job) throws IOException {
-        Path folder = Files.createDirectories(preRestoreRoot.resolve(job.label));
+        Path folder = PrivateFiles.createDirectories(preRestoreRoot.resolve(job.label));
         Map<String, Object> kept = new LinkedHashMap<>();
         kept.put("backup_id", job.manifest.backupId());
         kept.put("restored_components", job.committed);
         kept.put("kept", job.kept);
-        Files.write(folder.resolve("kept.json"), ManifestCodec.JSON.writeValueAsString(kept).getBytes(StandardCharsets.UTF_8));
+        PrivateFiles.writeAtomically(folder.resolve("kept.json"), ManifestCodec.JSON.writeValueAsBytes(kept));
     }
 
     private static ComponentRecord record(Job job, String name) {
@@ -320,13 +353,18 @@ public final class RestoreJobs {
             }
 
             @Override
+            public void willBuild(BuildRecord.Item item) throws IOException {
+                job.building.add(item);
+            }
+
+            @Override
             public Path scratch() throws IOException {
-                return Files.createDirectories(scratchRoot.resolve("restore-" + job.label).resolve(name));
+                return PrivateFiles.createDirectories(scratchFolder(job).resolve(name));
             }
 
             @Override
             public Path preRestoreArea() throws IOException {
-                return Files.createDirectories(preRestoreRoot.resolve(job.label));
+                return PrivateFiles.createDirectories(preRestoreRoot.resolve(job.label));
             }
         };
     }

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.verify;
 
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.BackupJobs;
 import com.customercaregpt.backup.component.Components;
@@ -83,7 +84,7 @@ public final class Verifier {
         for (ComponentRecord component : manifest.components()) {
             ArtifactReader reader = new ArtifactReader(repository, id, component.name(), dataKey);
             for (Artifact artifact : component.artifacts()) {
-                Path scratch = Files.createDirectories(scratchRoot.resolve("verify-" + id + "-" + component.name()));
+                Path scratch = PrivateFiles.createDirectories(scratchRoot.resolve("verify-" + id + "-" + component.name()));
                 try {
                     components.get(component.name()).verify(new Verification(artifact, reader, component.facts(), scratch));
                     checks.add(new VerifyReport.ArtifactCheck(component.name(), artifact.path(), VerifyReport.OK, null));

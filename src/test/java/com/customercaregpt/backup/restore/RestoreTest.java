@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -133,6 +134,36 @@ class RestoreTest {
                 + keptDatabase + "'"));
         assertFalse(Files.exists(stack.uploads().resolveSibling("uploads.pre-restore-" + label)));
         assertFalse(Files.exists(savedRedis));
+    }
+
+    @Test
+    void everythingTheToolWritesUnderTheRepositoryIsReadableByItsOwnerOnly() throws Exception {
+        Cli.Result restore = cli("restore", backupId, "--components", "redis", "uploads", "--yes", "--output", "json");
+        assertEquals(0, restore.exitCode(), restore.toString());
+        String label = ManifestCodec.JSON.readValue(restore.stdout(), RestoreReport.class).label();
+        assertEquals(0, cli("verify", backupId).exitCode());
+        Cli.Result cleanup = cli("cleanup", "--yes");
+        assertEquals(0, cleanup.exitCode(), cleanup.toString());
+
+        Path repository = work.resolve("repo");
+        assertTrue(Files.exists(repository.resolve("pre-restore").resolve(label).resolve("kept.json")));
+        assertTrue(Files.exists(repository.resolve("pre-restore").resolve(label).resolve("redis-dump.rdb")));
+        List<String> open;
+        try (Stream<Path> tree = Files.walk(repository)) {
+            open = tree.map(p -> mode(p) + " " + repository.relativize(p))
+                    .filter(entry -> !entry.startsWith("d rwx------ ") && !entry.startsWith("- rw------- ")).toList();
+        }
+        assertEquals(List.of(), open, "files 600 and folders 700 under " + repository);
+    }
+
+    /** "d rwx------" or "- rw-r--r--": the type and the POSIX permissions. */
+    private static String mode(Path path) {
+        try {
+            return (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? "d " : "- ")
+                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
