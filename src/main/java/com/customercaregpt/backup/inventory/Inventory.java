@@ -113,8 +113,11 @@ public final class Inventory {
     private BackupSummary summarise(BackupId id) throws IOException {
         Optional<byte[]> json = repository.readManifest(id);
         if (json.isEmpty()) {
-            String state = markers.stateOf(id) == ProgressMarkers.State.RUNNING
-                    ? BackupSummary.RUNNING : BackupSummary.INCOMPLETE;
+            String state = switch (markers.stateOf(id)) {
+                case RUNNING -> BackupSummary.RUNNING;
+                case ABANDONED -> BackupSummary.INCOMPLETE;
+                case MANIFEST_MISSING -> BackupSummary.MANIFEST_MISSING;
+            };
             return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of(), null, null);
         }
         try {
