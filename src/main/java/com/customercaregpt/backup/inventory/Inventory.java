@@ -80,7 +80,11 @@ public final class Inventory {
         Optional<byte[]> json = repository.readManifest(id);
         if (json.isEmpty()) {
             if (repository.list().contains(id)) {
-                throw new NotFinished(id + " is " + summarise(id).status() + ": it has no manifest yet");
+                String status = summarise(id).status();
+                throw new NotFinished(BackupSummary.MANIFEST_MISSING.equals(status)
+                        ? id + " has files but no manifest, and no backup is writing it: put its manifest.json back "
+                        + "from a copy, or remove it with `delete --force`"
+                        : id + " is " + status + ": it has no manifest yet");
             }
             throw new NotFound("no backup " + id + " in " + repository.location());
         }

@@ -73,6 +73,12 @@ class CliErrorsTest {
     }
 
     @Test
+    void aMistypedOptionIsOneLinePointingAtTheHelp() {
+        assertOneLine(Cli.run("--config", config.toString(), "create", "--retention", "7"), 2,
+                "(see `backup-manager create --help`)");
+    }
+
+    @Test
     void anUnknownBackupIsOneLineAndExitsOne() {
         assertOneLine(Cli.run("--config", config.toString(), "show", "backup_20200101_000000"), 1,
                 "no backup backup_20200101_000000");
@@ -101,7 +107,7 @@ class CliErrorsTest {
 
     @Test
     void verboseAddsTheStackTrace() {
-        Cli.Result result = Cli.run("--verbose", "--config", config.toString(), "show", "backup_20200101_000000");
+        Cli.Result result = Cli.run("--config", config.toString(), "show", "backup_20200101_000000", "--verbose");
         assertEquals(1, result.exitCode(), result.toString());
         assertTrue(result.stderr().lines().anyMatch(l -> l.startsWith("backup-manager: error: no backup")), result.toString());
         assertTrue(result.stderr().contains("\tat "), "a stack trace with --verbose: " + result);

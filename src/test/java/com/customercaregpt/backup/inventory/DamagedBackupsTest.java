@@ -162,6 +162,10 @@ class DamagedBackupsTest {
         assertEquals(1, verify.exitCode(), verify.toString());
         assertTrue(verify.stdout().lines().anyMatch(l -> l.startsWith(lost) && l.contains("manifest-missing")),
                 verify.stdout());
+        Cli.Result show = Cli.run("--config", config.toString(), "show", lost);
+        assertEquals(1, show.exitCode(), show.toString());
+        assertEquals(1, show.stderr().lines().count(), show.toString());
+        assertTrue(show.stderr().contains(lost + " has files but no manifest"), show.toString());
 
         Cli.Result delete = Cli.run("--config", config.toString(), "delete", lost, "--force");
         assertEquals(0, delete.exitCode(), delete.toString());
