@@ -104,16 +104,7 @@ class DamagedBackupsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path schedules = Files.writeString(work.resolve("no-schedules.camel.yaml"), """
-                - templatedRoute:
-                    routeTemplateRef: schedule
-                    routeId: schedule-never
-                    parameters:
-                      - {name: id, value: never}
-                      - {name: cron, value: "0 0 3 1 1 ? 2099"}
-                      - {name: action, value: verify}
-                      - {name: enabled, value: "false"}
-                """);
+        Path schedules = Files.writeString(work.resolve("no-schedules.camel.yaml"), "[]\n");
         Map<String, String> overrides = new HashMap<>(Map.of("camel.server.port", String.valueOf(port),
                 "backup.api.token", token, "backup.schedules.file", schedules.toString()));
         try (BackupApplication service = BackupApplication.start(TestStack.settings(repository, overrides),
