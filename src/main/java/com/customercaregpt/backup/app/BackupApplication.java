@@ -52,6 +52,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -126,7 +127,7 @@ public final class BackupApplication implements AutoCloseable {
             main.addMainListener(QUIET_FAILURES);
         }
         // routes/errors.camel.yaml: a command reports its own failure as its one error line
-        properties.setProperty("backup.run-mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+        properties.setProperty("backup.run-mode", mode.name().toLowerCase(Locale.ROOT));
         // the override properties carry camel.main.routes-include-pattern too, and they win over configure()
         properties.setProperty("camel.main.routes-include-pattern", routes);
         main.setOverrideProperties(properties);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,7 +75,7 @@ class DamagedBackupsTest {
                     return backup.get("status").asText();
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(list.toString(), e);
         }
         return null;
@@ -89,7 +92,7 @@ class DamagedBackupsTest {
         String truncated = backUpConfig();
         Path manifest = folder(truncated).resolve("manifest.json");
         byte[] bytes = Files.readAllBytes(manifest);
-        Files.write(manifest, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(manifest, Arrays.copyOf(bytes, bytes.length / 2));
 
         Cli.Result verify = Cli.run("--config", config.toString(), "verify", "--all");
         assertEquals(1, verify.exitCode(), verify.toString());
@@ -99,7 +102,7 @@ class DamagedBackupsTest {
         assertTrue(verify.stdout().lines().anyMatch(l -> l.startsWith(good) && l.matches(".*\\sok\\s*")), verify.stdout());
         assertEquals("unreadable", listedStatus(truncated));
 
-        String token = "t-" + java.util.UUID.randomUUID();
+        String token = "t-" + UUID.randomUUID();
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.TestInstance;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
@@ -93,7 +94,7 @@ class RestoreDryRunTest {
     void aShortArtifactIsNamedWithItsSize() throws Exception {
         Path file = artifact("uploads");
         byte[] whole = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 1));
+        Files.write(file, Arrays.copyOf(whole, whole.length - 1));
         try {
             assertNamed(dryRun(), "uploads: verify checksum: ", (whole.length - 1) + " bytes; the manifest says");
         } finally {
