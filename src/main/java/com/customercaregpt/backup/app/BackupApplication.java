@@ -42,7 +42,11 @@ import org.apache.camel.CamelContext;
 import org.slf4j.LoggerFactory;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListener;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.errorhandler.DefaultErrorHandlerDefinition;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
@@ -50,6 +54,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,6 +92,18 @@ public final class BackupApplication implements AutoCloseable {
     /** Route files only the service loads (the REST API, the schedules and how they run). */
     static final String SERVICE_ROUTES = "**/api.camel.yaml,**/schedules.camel.yaml,**/scheduling.camel.yaml";
 
+    /**
+     * A command prints its failure as one line (with --verbose, its stack trace): Camel's own
+     * report of a failed exchange (message history, stack trace) would bury that line.
+     */
+    private static final MainListener QUIET_FAILURES = new MainListenerSupport() {
+        @Override
+        public void beforeConfigure(BaseMainSupport main) {
+            main.getCamelContext().getCamelContextExtension().setErrorHandlerFactory(
+                    new DefaultErrorHandlerDefinition().logExhausted(false));
+        }
+    };
+
     public static BackupApplication start(Settings settings) throws Exception {
         return start(settings, Mode.COMMAND);
     }
@@ -119,7 +136,10 @@ public final class BackupApplication implements AutoCloseable {
             }
         } else {
             main.configure().withRoutesExcludePattern(SERVICE_ROUTES);
+            main.addMainListener(QUIET_FAILURES);
         }
+        // routes/errors.camel.yaml: a command reports its own failure as its one error line
+        properties.setProperty("backup.run-mode", mode.name().toLowerCase(Locale.ROOT));
         // the override properties carry camel.main.routes-include-pattern too, and they win over configure()
         properties.setProperty("camel.main.routes-include-pattern", routes);
         main.setOverrideProperties(properties);

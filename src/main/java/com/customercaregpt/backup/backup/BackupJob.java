@@ -40,6 +40,17 @@ public final class BackupJob {
         this.trigger = trigger;
     }
 
+    /** Abandoned backups this one removed before it began: their catalog rows go too. */
+    private List<String> removedAbandoned = List.of();
+
+    void recordRemovedAbandoned(List<BackupId> removed) {
+        removedAbandoned = removed.stream().map(BackupId::value).toList();
+    }
+
+    public List<String> getRemovedAbandoned() {
+        return removedAbandoned;
+    }
+
     public BackupId id() {
         return id;
     }

@@ -102,8 +102,9 @@ public final class BackupJobs {
         // The id is taken while an abandoned backup's folder still holds its own, so a backup
         // started in the same second as one it then removes gets another id, never the same one.
         BackupId id = repository.allocate(now);
+        List<BackupId> removed;
         try {
-            removeAbandoned();
+            removed = removeAbandoned();
         } catch (RuntimeException | IOException e) {
             repository.delete(id);
             throw e;
@@ -111,6 +112,7 @@ public final class BackupJobs {
         claims.put(id, markers.claim(id, now));
         locks.put(id, lock);
         BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger(), dataKey, wrappedKey);
+        job.recordRemovedAbandoned(removed);
         current = job;
         LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
         return job;
@@ -235,18 +237,25 @@ public final class BackupJobs {
         return current;
     }
 
-    /** Removes backups without a manifest whose writer is gone (killed, crashed, host lost). */
+    /**
+     * Removes backups without a manifest whose writer is known dead (killed, crashed, host lost).
+     * Files without a manifest and without a writer's marker may be a finished backup that lost
+     * its manifest: they stay, for the operator (list, verify and health name them).
+     */
     public List<BackupId> removeAbandoned() throws IOException {
         List<BackupId> removed = new java.util.ArrayList<>();
         java.util.Set<String> running = new java.util.HashSet<>();
         for (BackupId id : repository.list()) {
             if (repository.readManifest(id).isEmpty()) {
-                if (markers.stateOf(id) == ProgressMarkers.State.ABANDONED) {
-                    LOG.warn("Removing unfinished backup {} left by a run that stopped before writing its manifest", id);
-                    repository.delete(id);
-                    removed.add(id);
-                } else {
-                    running.add(id.value());
+                switch (markers.stateOf(id)) {
+                    case ABANDONED -> {
+                        LOG.warn("Removing unfinished backup {} left by a run that stopped before writing its manifest", id);
+                        repository.delete(id);
+                        removed.add(id);
+                    }
+                    case RUNNING -> running.add(id.value());
+                    case MANIFEST_MISSING -> LOG.warn("Backup {} has files but no manifest and no writer: left as it "
+                            + "is for the operator (`delete --force` removes it)", id);
                 }
             }
         }

@@ -2,13 +2,16 @@ package com.customercaregpt.backup.backup;
 
 import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.LocalRepository;
 import com.customercaregpt.backup.repository.Owners;
-import com.customercaregpt.backup.repository.Repository;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -19,28 +22,35 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The in-progress.json marker of a backup being written: who writes it (host, pid) and a
  * heartbeat. It tells a running backup (never to be deleted) from an abandoned one (its owner
- * died: removed by the next backup).
+ * died: removed by the next backup). A folder with files but neither manifest nor marker is
+ * neither: a finished backup that lost its manifest looks like that, so it is left to the operator.
  */
 public final class ProgressMarkers {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long HEARTBEAT_SECONDS = 10;
 
-    private final Repository repository;
+    private final LocalRepository repository;
     private final Duration staleAfter;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("backup-heartbeat"));
 
-    public ProgressMarkers(Repository repository, Duration staleAfter) {
+    public ProgressMarkers(LocalRepository repository, Duration staleAfter) {
         this.repository = repository;
         this.staleAfter = staleAfter;
     }
 
-    public enum State { RUNNING, ABANDONED }
+    /**
+     * RUNNING: being written. ABANDONED: its writer is known dead (its marker), or it is an empty
+     * place whose writer died before its marker; removed automatically. MANIFEST_MISSING: files
+     * without manifest or marker; never removed automatically.
+     */
+    public enum State { RUNNING, ABANDONED, MANIFEST_MISSING }
 
     /** Holds a backup's marker fresh until released; a beat never lands after the release. */
     public final class Claim {
@@ -95,7 +105,10 @@ public final class ProgressMarkers {
         Optional<byte[]> marker = repository.readProgressMarker(id);
         if (marker.isEmpty()) {
             // Between reserving the id and writing the marker: the id says when that was.
-            return fresh(id.startedAt()) ? State.RUNNING : State.ABANDONED;
+            if (fresh(id.startedAt())) {
+                return State.RUNNING;
+            }
+            return holdsFiles(id) ? State.MANIFEST_MISSING : State.ABANDONED;
         }
         try {
             JsonNode node = JSON.readTree(marker.get());
@@ -108,6 +121,15 @@ public final class ProgressMarkers {
             return fresh(heartbeat) ? State.RUNNING : State.ABANDONED;
         } catch (IOException | DateTimeParseException unreadable) {
             return State.ABANDONED;
+        }
+    }
+
+    /** Anything in the backup's folder but a marker being written (which a writer killed then leaves). */
+    private boolean holdsFiles(BackupId id) throws IOException {
+        try (Stream<Path> entries = Files.list(repository.folder(id))) {
+            return entries.anyMatch(p -> !p.getFileName().toString().startsWith(LocalRepository.PROGRESS_MARKER));
+        } catch (NoSuchFileException gone) {
+            return false;
         }
     }
 

@@ -32,7 +32,17 @@ public final class BackupManagerCommand implements Runnable {
         CommandLine commandLine = new CommandLine(new BackupManagerCommand());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("backup-manager: error: " + message(e));
+            if (cmd.getCommandSpec().root().commandLine().<BackupManagerCommand>getCommand().cli.verbose) {
+                e.printStackTrace(cmd.getErr());
+            }
             return isUsage(e) ? USAGE : FAILED;
+        });
+        // a mistyped option or a missing argument: one line too, pointing at the command's help
+        commandLine.setParameterExceptionHandler((e, ignoredArgs) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("backup-manager: error: " + message(e) + " (see `"
+                    + cmd.getCommandSpec().qualifiedName() + " --help`)");
+            return USAGE;
         });
         return commandLine.execute(args);
     }

@@ -20,7 +20,8 @@ public final class CatalogCommand implements Runnable {
     }
 
     @Command(name = "rebuild", description = "Re-create the catalog's index from the manifests in the repository.",
-            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:rebuilt", "1:the catalog is unreachable"})
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:rebuilt", "1:the catalog is unreachable",
+                    "2:bad usage"})
     static final class Rebuild implements Callable<Integer> {
 
         @picocli.CommandLine.ParentCommand

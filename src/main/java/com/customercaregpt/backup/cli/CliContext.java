@@ -18,6 +18,10 @@ public class CliContext {
             description = "table (default) or json.")
     String output;
 
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On an error, also print its stack trace (errors are otherwise one line on stderr).")
+    boolean verbose;
+
     Settings settings() {
         Path home = Path.of(System.getProperty("backup.home", ".")).toAbsolutePath().normalize();
         return Settings.load(home, config, System.getenv());

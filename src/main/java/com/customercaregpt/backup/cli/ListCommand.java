@@ -19,7 +19,8 @@ public final class ListCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     BackupManagerCommand parent;
 
-    @Option(names = "--status", description = "Only this status: completed, partial, failed, running, incomplete.")
+    @Option(names = "--status", description = "Only this status: completed, partial, failed, running, incomplete (its writer died; the "
+            + "next backup removes it), unreadable (its manifest), manifest-missing (files, no manifest, no writer).")
     String status;
 
     @Option(names = "--limit", defaultValue = "0", description = "At most N backups (default: all).")

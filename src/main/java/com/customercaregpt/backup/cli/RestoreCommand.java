@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
                 + "kept (remove it later with `cleanup --pre-restore`)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:restored (or planned, with --dry-run)", "1:the restore failed (see the error; what was "
-                + "not swapped in is unchanged)", "2:bad usage, or not confirmed"})
+                + "not swapped in is unchanged), or with --dry-run an artifact it would use is missing or corrupt",
+                "2:bad usage, or not confirmed"})
 public final class RestoreCommand implements Callable<Integer> {
 
     @picocli.CommandLine.ParentCommand
@@ -42,7 +43,8 @@ public final class RestoreCommand implements Callable<Integer> {
             description = "Restore uploads, chromadb and config into PATH/<component>; nothing live is touched.")
     Path targetDir;
 
-    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    @Option(names = "--dry-run", description = "Check every artifact it would use (presence, size, checksum), print "
+            + "the plan and change nothing.")
     boolean dryRun;
 
     @Option(names = "--yes", description = "Do not ask for confirmation.")

@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
         description = "Re-read backups: every artifact's checksum, full decompression, and a format check with the "
                 + "real tool (pg_restore --list, tar listing against the file count, RDB header, key count).",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every artifact is good", "1:an artifact is bad (each is named) or the backup is unknown",
-                "2:bad usage"})
+        exitCodeList = {"0:every artifact is good (with --all, a backup deleted while verifying is named and skipped)",
+                "1:an artifact or a manifest is bad (each is named), or the backup is unknown or was deleted while "
+                        + "verifying", "2:bad usage"})
 public final class VerifyCommand implements Callable<Integer> {
 
     @picocli.CommandLine.ParentCommand

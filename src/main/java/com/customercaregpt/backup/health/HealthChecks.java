@@ -105,8 +105,12 @@ public final class HealthChecks {
     /** Per component: the newest completed backup that holds it, and its age. */
     private List<Check> newestBackups() {
         Map<String, BackupSummary> newest = new LinkedHashMap<>();
+        List<String> needOperator = new ArrayList<>();
         try {
             for (BackupSummary b : inventory.list(null, 0)) {
+                if (b.needsOperator()) {
+                    needOperator.add(b.backupId() + " (" + b.status() + ")");
+                }
                 if (b.type() == null) {
                     continue;
                 }
@@ -121,6 +125,9 @@ public final class HealthChecks {
         }
         Duration maxAge = Duration.ofHours(settings.getInt("backup.health.max-backup-age-hours", 26));
         List<Check> checks = new ArrayList<>();
+        // nothing removes these automatically: restore the manifest from a copy, or delete the backup
+        checks.add(needOperator.isEmpty() ? new Check("damaged backups", HealthReport.OK, "none")
+                : new Check("damaged backups", HealthReport.WARN, String.join(", ", needOperator)));
         for (String component : Components.ALL) {
             BackupSummary b = newest.get(component);
             if (b == null) {

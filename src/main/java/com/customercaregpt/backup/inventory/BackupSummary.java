@@ -20,6 +20,11 @@ public record BackupSummary(
         String lastVerifiedAt,
         String replicatedAt) {
 
+    /** Unreadable, or files without a manifest: only the operator can tell what it is. */
+    public boolean needsOperator() {
+        return UNREADABLE.equals(status) || MANIFEST_MISSING.equals(status);
+    }
+
     public BackupSummary withHistory(String verified, String replicated) {
         return new BackupSummary(backupId, type, status, createdAt, completedAt, expiresAt, sizeBytes, components,
                 failedComponents, verified, replicated);
@@ -29,6 +34,8 @@ public record BackupSummary(
     public static final String RUNNING = "running";
     /** Status of a backup whose writer died before its manifest: removed by the next backup. */
     public static final String INCOMPLETE = "incomplete";
+    /** Status of a backup folder with files but no manifest and no writer: left for the operator. */
+    public static final String MANIFEST_MISSING = "manifest-missing";
     /** Status of a backup whose manifest cannot be read. */
     public static final String UNREADABLE = "unreadable";
 }

@@ -80,7 +80,11 @@ public final class Inventory {
         Optional<byte[]> json = repository.readManifest(id);
         if (json.isEmpty()) {
             if (repository.list().contains(id)) {
-                throw new NotFinished(id + " is " + summarise(id).status() + ": it has no manifest yet");
+                String status = summarise(id).status();
+                throw new NotFinished(BackupSummary.MANIFEST_MISSING.equals(status)
+                        ? id + " has files but no manifest, and no backup is writing it: put its manifest.json back "
+                        + "from a copy, or remove it with `delete --force`"
+                        : id + " is " + status + ": it has no manifest yet");
             }
             throw new NotFound("no backup " + id + " in " + repository.location());
         }
@@ -113,8 +117,11 @@ public final class Inventory {
     private BackupSummary summarise(BackupId id) throws IOException {
         Optional<byte[]> json = repository.readManifest(id);
         if (json.isEmpty()) {
-            String state = markers.stateOf(id) == ProgressMarkers.State.RUNNING
-                    ? BackupSummary.RUNNING : BackupSummary.INCOMPLETE;
+            String state = switch (markers.stateOf(id)) {
+                case RUNNING -> BackupSummary.RUNNING;
+                case ABANDONED -> BackupSummary.INCOMPLETE;
+                case MANIFEST_MISSING -> BackupSummary.MANIFEST_MISSING;
+            };
             return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of(), null, null);
         }
         try {

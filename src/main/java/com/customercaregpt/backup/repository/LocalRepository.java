@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 public final class LocalRepository implements Repository {
 
     static final String MANIFEST = "manifest.json";
-    static final String PROGRESS_MARKER = "in-progress.json";
+    public static final String PROGRESS_MARKER = "in-progress.json";
     private static final String PART_SUFFIX = ".part";
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FOLDER = PrivateFiles.FOLDER;
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE = PrivateFiles.FILE;

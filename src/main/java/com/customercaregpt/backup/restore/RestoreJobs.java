@@ -157,7 +157,10 @@ public final class RestoreJobs {
             // a cleanup must not remove the backup being read, nor a backup write beside the swap
             job.held = lock.acquire("restore");
         }
-        LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
+        if (!request.dryRun()) {
+            // a dry run prints its plan, or its one error line, and nothing else
+            LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
+        }
         return job;
     }
 
@@ -174,8 +177,15 @@ public final class RestoreJobs {
         return removed;
     }
 
-    /** --dry-run: what each component would do, without changing anything. */
+    /**
+     * --dry-run: what each component would do, without changing anything, after the checks a
+     * restore makes before it touches anything: every artifact it would use is present, of its
+     * size and checksum (a bad one fails naming it).
+     */
     public RestoreReport dryRun(Job job) throws Exception {
+        for (String name : job.componentNames) {
+            verifyArtifacts(job, name);
+        }
         for (String name : job.componentNames) {
             job.plan.put(name, components.get(name).planRestore(context(job, name)));
         }
@@ -222,7 +232,9 @@ public final class RestoreJobs {
     private void verifyArtifacts(Job job, String name) {
         ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
         record(job, name).artifacts().forEach(reader::verifyChecksum);
-        LOG.info("Restore {}: checksums of {} verified", job.label, name);
+        if (!job.request.dryRun()) {
+            LOG.info("Restore {}: checksums of {} verified", job.label, name);
+        }
     }
 
     private void prepare(Job job, String name) throws Exception {

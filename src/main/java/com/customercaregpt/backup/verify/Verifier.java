@@ -53,18 +53,30 @@ public final class Verifier {
     public List<VerifyReport> verify(String backupId) throws IOException {
         List<VerifyReport> reports = new ArrayList<>();
         if (backupId != null && !backupId.isBlank()) {
-            reports.add(verify(inventory.manifest(backupId)));
+            VerifyReport report = verify(inventory.manifest(backupId));
+            if (VerifyReport.DELETED.equals(report.status())) {
+                throw new Inventory.NotFound(backupId + " was deleted while it was being verified");
+            }
+            reports.add(report);
             return reports;
         }
         for (BackupSummary summary : inventory.list(null, 0)) {
-            if (summary.type() == null) {
-                continue; // running or incomplete: nothing finished to verify
+            if (BackupSummary.RUNNING.equals(summary.status()) || BackupSummary.INCOMPLETE.equals(summary.status())) {
+                continue; // nothing finished to verify; the next backup removes an incomplete one
+            }
+            if (BackupSummary.MANIFEST_MISSING.equals(summary.status())) {
+                LOG.error("Verify {}: files without a manifest, and no backup is writing them", summary.backupId());
+                reports.add(VerifyReport.badManifest(summary.backupId(), BackupSummary.MANIFEST_MISSING,
+                        "missing, and no backup is writing it: restore it from a copy, or `delete --force` the backup"));
+                continue;
             }
             try {
                 reports.add(verify(inventory.manifest(summary.backupId())));
+            } catch (Inventory.NotFound e) {
+                reports.add(VerifyReport.deleted(summary.backupId()));
             } catch (ManifestCodec.CorruptManifestException e) {
-                reports.add(new VerifyReport(summary.backupId(), VerifyReport.BAD, List.of(
-                        new VerifyReport.ArtifactCheck(null, "manifest.json", VerifyReport.BAD, e.getMessage()))));
+                LOG.error("Verify {}: {}", summary.backupId(), e.getMessage());
+                reports.add(VerifyReport.badManifest(summary.backupId(), BackupSummary.UNREADABLE, e.getMessage()));
             }
         }
         return reports;
@@ -89,6 +101,11 @@ public final class Verifier {
                     components.get(component.name()).verify(new Verification(artifact, reader, component.facts(), scratch));
                     checks.add(new VerifyReport.ArtifactCheck(component.name(), artifact.path(), VerifyReport.OK, null));
                 } catch (Exception e) {
+                    if (repository.readManifest(id).isEmpty()) {
+                        // a delete removes the manifest first: what went missing was deleted, not lost
+                        LOG.warn("Verify {}: deleted while verifying", id);
+                        return VerifyReport.deleted(id.value());
+                    }
                     String error = BackupJobs.oneLine(component.name(), e);
                     LOG.error("Verify {}: {}", id, error);
                     checks.add(new VerifyReport.ArtifactCheck(component.name(), artifact.path(), VerifyReport.BAD, error));
