@@ -6,6 +6,7 @@ import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.repository.LocalRepository;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
@@ -225,6 +226,11 @@ class ConfigComponentTest {
             @Override
             public Path preRestoreArea() {
                 return folder;
+            }
+
+            @Override
+            public void willBuild(BuildRecord.Item item) {
+                // config is restored beside the live files under new names: nothing half-built to record
             }
         };
     }

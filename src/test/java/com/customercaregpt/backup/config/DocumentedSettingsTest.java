@@ -32,6 +32,7 @@ class DocumentedSettingsTest {
     /** backup.* names the code uses that are not settings of application.properties, with why. */
     private static final Map<String, String> NOT_SETTINGS = Map.of(
             "backup.home", "the installation folder, set by the launcher",
+            "backup.run-mode", "command or service, set by the program for the routes (errors.camel.yaml)",
             "backup.key", "a file name of the warm-up run",
             "backup.redis.bin", "a -D option of the demo and test servers",
             "backup.chroma.bin", "a -D option of the demo and test servers",
