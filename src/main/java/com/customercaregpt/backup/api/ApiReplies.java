@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public final class ApiReplies {
 
-    private static final ObjectMapper JSON = ManifestCodec.JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = ManifestCodec.JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
 
     /** The JSON bytes of {@code value}, for answers kept and sent again as they are. */
     public byte[] json(Object value) throws JsonProcessingException {

@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.SimpleMainShutdownStrategy;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.nio.file.Path;
@@ -66,10 +67,12 @@ public final class BackupApplication implements AutoCloseable {
 
     private final AutoCloseable catalogPool;
     private final AutoCloseable catalogChanges;
+    private final ApiGuard apiGuard;
 
     private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool,
-                              AutoCloseable catalogPool, AutoCloseable catalogChanges) throws Exception {
+                              AutoCloseable catalogPool, AutoCloseable catalogChanges, ApiGuard apiGuard) throws Exception {
         this.main = main;
+        this.apiGuard = apiGuard;
         this.catalogPool = catalogPool;
         this.catalogChanges = catalogChanges;
         this.settings = settings;
@@ -91,6 +94,8 @@ public final class BackupApplication implements AutoCloseable {
 
     public static BackupApplication start(Settings settings, Mode mode) throws Exception {
         Main main = new Main();
+        // No hang-up hook of Camel's: it waits for a stop nobody makes while starting; `serve` stops itself (ServiceStop)
+        main.setShutdownStrategy(new SimpleMainShutdownStrategy());
         main.setDefaultPropertyPlaceholderLocation("false");
         java.util.Properties properties = settings.asProperties();
         String routes = settings.get("camel.main.routes-include-pattern");
@@ -195,12 +200,13 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("backupListCache", new BackupListCache(catalogChanges));
         if (apiGuard != null) {
             main.bind("apiGuard", apiGuard);
+            apiGuard.installBeforeRoutes(main, settings.getInt("camel.server.port", 8080));
         }
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
-                catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges);
+                catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges, apiGuard);
         if (apiGuard != null) {
             try {
-                apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
+                apiGuard.serving(app.context());
             } catch (RuntimeException e) {
                 app.close();
                 throw e;
@@ -252,6 +258,9 @@ public final class BackupApplication implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (apiGuard != null) {
+            apiGuard.stopping();
+        }
         template.close();
         main.stop();
         componentPool.shutdownNow();
