@@ -160,7 +160,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("retention", new Retention(readable, inventory, lock, repository,
                 "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
                 localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
-        main.bind("replicator", new Replicator(repository, remote,
+        main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
                 settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
