@@ -1,22 +1,19 @@
 package com.customercaregpt.backup.api;
 
-import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.fixtures.ApiClient;
 import com.customercaregpt.backup.fixtures.S3Server;
-import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.fixtures.TestService;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,30 +25,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OperationsEndTest {
 
-    private static final String TOKEN = "t-" + UUID.randomUUID();
     private static Path work;
     private static String bucket;
-    private static BackupApplication service;
+    private static TestService service;
     private static ApiClient api;
 
     @BeforeAll
     static void startService() throws Exception {
-        work = Files.createTempDirectory("operations-end-test-");
         S3Server s3 = S3Server.shared();
         bucket = s3.createBucket();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path schedules = Files.writeString(work.resolve("no-schedules.camel.yaml"), "[]\n");
-        service = BackupApplication.start(TestStack.settings(work.resolve("repo"), Map.ofEntries(
-                Map.entry("camel.server.port", String.valueOf(port)), Map.entry("backup.api.token", TOKEN),
-                Map.entry("backup.schedules.file", schedules.toString()), Map.entry("backup.s3.enabled", "true"),
-                Map.entry("backup.s3.endpoint", s3.endpoint()), Map.entry("backup.s3.bucket", bucket),
-                Map.entry("backup.s3.prefix", "prod"), Map.entry("backup.s3.access-key", s3.accessKey()),
-                Map.entry("backup.s3.secret-key", s3.secretKey()), Map.entry("backup.s3.retry-backoff-seconds", "0"))),
-                BackupApplication.Mode.SERVICE);
-        api = new ApiClient(port, TOKEN);
+        service = TestService.start("operations-end-test", Map.of("backup.s3.enabled", "true",
+                "backup.s3.endpoint", s3.endpoint(), "backup.s3.bucket", bucket, "backup.s3.prefix", "prod",
+                "backup.s3.access-key", s3.accessKey(), "backup.s3.secret-key", s3.secretKey(),
+                "backup.s3.retry-backoff-seconds", "0"));
+        work = service.work();
+        api = service.api();
     }
 
     @AfterAll
@@ -59,7 +47,6 @@ class OperationsEndTest {
         if (service != null) {
             service.close();
         }
-        TestStack.deleteTree(work);
     }
 
     @Test

@@ -1,8 +1,7 @@
 package com.customercaregpt.backup.api;
 
-import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.fixtures.ApiClient;
-import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.fixtures.TestService;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -11,15 +10,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,24 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StrictRequestsTest {
 
-    private static final String TOKEN = "t-" + UUID.randomUUID();
     private static final String BACKUP = "/backup/backup_20200101_000000";
-    private static Path work;
-    private static BackupApplication service;
+    private static TestService service;
     private static ApiClient api;
-    private static int port;
 
     @BeforeAll
     static void startService() throws Exception {
-        work = Files.createTempDirectory("strict-requests-test-");
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path schedules = Files.writeString(work.resolve("no-schedules.camel.yaml"), "[]\n");
-        service = BackupApplication.start(TestStack.settings(work.resolve("repo"), Map.of(
-                "camel.server.port", String.valueOf(port), "backup.api.token", TOKEN,
-                "backup.schedules.file", schedules.toString())), BackupApplication.Mode.SERVICE);
-        api = new ApiClient(port, TOKEN);
+        service = TestService.start("strict-requests-test", Map.of());
+        api = service.api();
     }
 
     @AfterAll
@@ -56,7 +41,6 @@ class StrictRequestsTest {
         if (service != null) {
             service.close();
         }
-        TestStack.deleteTree(work);
     }
 
     /** The answer is JSON {"error", "detail"} with this status, and its detail contains {@code expected}. */
@@ -126,9 +110,9 @@ class StrictRequestsTest {
 
     @Test
     void aNotFoundAnswerIsValidJsonWhateverThePath() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket("127.0.0.1", service.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /api/v1/no\\such\"path HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN
+            out.write(("GET /api/v1/no\\such\"path HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + service.token()
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
