@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.api;
 
+import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * The door of the REST API: a bearer token (backup.api.token, or the first line of
- * backup.api.token-file) compared in constant time, and a cap on request bodies.
+ * backup.api.token-file; at least 16 characters) compared in constant time, and a cap on request bodies.
  */
 public final class ApiGuard {
 
@@ -74,6 +75,11 @@ public final class ApiGuard {
         }
         long maxBody = settings.getInt("backup.api.max-body-bytes", 1024 * 1024);
         if (!token.isBlank()) {
+            if (!"true".equals(settings.get("backup.api.allow-weak-token", "false"))) {
+                SecretFiles.tokenTooShort(settings).ifPresent(weak -> {
+                    throw new Settings.SettingsException(weak + " (or set backup.api.allow-weak-token=true)");
+                });
+            }
             return new ApiGuard(token.getBytes(StandardCharsets.UTF_8), maxBody);
         }
         if (!"true".equals(settings.get("backup.api.allow-anonymous", "false"))) {

@@ -17,6 +17,7 @@ import com.customercaregpt.backup.restore.KeptData;
 import com.customercaregpt.backup.retention.Retention;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.verify.Verifier;
+import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
@@ -93,6 +94,7 @@ public final class BackupApplication implements AutoCloseable {
     }
 
     public static BackupApplication start(Settings settings, Mode mode) throws Exception {
+        SecretFiles.warnAbout(settings);
         Main main = new Main();
         // No hang-up hook of Camel's: it waits for a stop nobody makes while starting; `serve` stops itself (ServiceStop)
         main.setShutdownStrategy(new SimpleMainShutdownStrategy());
