@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * How `serve` ends on SIGTERM or Ctrl-C at any moment, also while it is starting: the process is
  * gone within {@link #LIMIT} (plus a short grace). An idle service stops cleanly; work still running
- * then is left as a kill leaves it (no manifest, so the next backup removes it; its operation is
- * marked abandoned when a service starts again), and the tools it started are ended.
+ * at the limit is left as a kill leaves it (no manifest, so the next backup removes it; its
+ * operation is marked abandoned when a service starts again), and the tools it started are ended.
  */
 public final class ServiceStop {
 
@@ -55,23 +55,28 @@ public final class ServiceStop {
         }, "backup-manager-halt");
         halt.setDaemon(true);
         halt.start();
+        boolean clean = false;
         try {
-            if (startEnded.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) && app != null) {
-                closeBefore(app, deadline);
-            } else if (app == null) {
-                LOG.warn("Stopped while starting");
+            if (!startEnded.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                LOG.warn("Stopped while still starting after {} s", LIMIT.toSeconds());
+            } else {
+                clean = app == null || closedBefore(app, deadline);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            // pg_dump, tar, redis-cli... of work still running would outlive the JVM
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
             stopped.countDown();
+        }
+        if (!clean) {
+            // As a kill leaves it: the tools of unfinished work (pg_dump, tar...) would outlive the JVM,
+            // and halting at once leaves the work no time to record anything after they end.
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            Runtime.getRuntime().halt(SIGTERM_STATUS);
         }
     }
 
-    /** Stops the service, waiting for running work until the deadline at most. */
-    private static void closeBefore(BackupApplication app, long deadline) throws InterruptedException {
+    /** Stops the service, waiting for running work until the deadline at most; false when it did not stop in time. */
+    private static boolean closedBefore(BackupApplication app, long deadline) throws InterruptedException {
         Thread closing = new Thread(() -> {
             try {
                 app.close();
@@ -85,7 +90,9 @@ public final class ServiceStop {
         if (closing.isAlive()) {
             LOG.warn("Work still running after {} s is left as after a kill (the next backup removes its remains)",
                     LIMIT.toSeconds());
+            return false;
         }
+        return true;
     }
 
     private static void sleepUntil(long nanoTime) {
