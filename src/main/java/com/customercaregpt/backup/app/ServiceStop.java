@@ -48,6 +48,9 @@ public final class ServiceStop {
     }
 
     private void stop() {
+        if (startEnded.getCount() == 0 && app == null) {
+            return; // the start failed: nothing runs, and other hooks of the JVM keep their time
+        }
         long deadline = System.nanoTime() + LIMIT.toNanos();
         Thread halt = new Thread(() -> {
             sleepUntil(deadline + GRACE.toNanos());
