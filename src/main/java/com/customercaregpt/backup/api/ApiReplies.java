@@ -3,6 +3,7 @@ package com.customercaregpt.backup.api;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
+import com.customercaregpt.backup.replication.Replicator;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +19,7 @@ import java.util.Map;
  */
 public final class ApiReplies {
 
-    private static final ObjectMapper JSON = ManifestCodec.JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = ManifestCodec.JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
 
     /** The JSON bytes of {@code value}, for answers kept and sent again as they are. */
     public byte[] json(Object value) throws JsonProcessingException {
@@ -57,7 +58,7 @@ public final class ApiReplies {
         } else if (e instanceof Inventory.NotFound) {
             status = 404;
             error = "not found";
-        } else if (e instanceof Inventory.NotFinished) {
+        } else if (e instanceof Inventory.NotFinished || e instanceof Replicator.NotEnabled) {
             status = 409;
             error = "conflict";
         } else {

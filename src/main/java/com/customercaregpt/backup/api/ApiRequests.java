@@ -5,59 +5,53 @@ import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.restore.RestoreRequest;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Request bodies and parameters of the REST API, checked strictly: anything odd is a 400 before work starts. */
 public final class ApiRequests {
 
     private static final ObjectMapper STRICT = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    record CreateBody(String type, List<String> components, Integer retentionDays) {
-    }
-
-    record RestoreBody(List<String> components, String targetDatabase, String targetDir, Boolean dryRun) {
-    }
-
-    record CleanupBody(Boolean dryRun) {
-    }
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** POST /backup/create: {"type": "full", "components": [...], "retention_days": N}, all optional. */
     public BackupRequest backup(byte[] body) {
-        CreateBody create = read(body, CreateBody.class, new CreateBody(null, null, null));
-        Components.resolve(create.components());
-        return new BackupRequest(create.type(), create.components(), create.retentionDays(), "api");
+        Fields create = new Fields(body, "type", "components", "retention_days");
+        List<String> components = create.componentNames();
+        return new BackupRequest(create.text("type"), components, create.wholeNumber("retention_days"), "api");
     }
 
     /** POST /backup/{id}/restore: {"components", "target_database", "target_dir", "dry_run"}, all optional. */
     public RestoreRequest restore(String backupId, byte[] body) {
-        RestoreBody restore = read(body, RestoreBody.class, new RestoreBody(null, null, null, null));
-        Components.resolve(restore.components());
+        Fields restore = new Fields(body, "components", "target_database", "target_dir", "dry_run");
+        List<String> components = restore.componentNames();
+        String requestedDir = restore.text("target_dir");
         Path targetDir = null;
-        if (restore.targetDir() != null) {
-            targetDir = Path.of(restore.targetDir());
+        if (requestedDir != null) {
+            targetDir = Path.of(requestedDir);
             if (!targetDir.isAbsolute() || targetDir.normalize().toString().length() != targetDir.toString().length()
-                    || restore.targetDir().contains("..")) {
-                throw new UsageError("target_dir must be an absolute path without '..': '" + restore.targetDir() + "'");
+                    || requestedDir.contains("..")) {
+                throw new UsageError("target_dir must be an absolute path without '..': '" + requestedDir + "'");
             }
         }
-        return new RestoreRequest(backupId(backupId), restore.components(), restore.targetDatabase(), targetDir,
-                Boolean.TRUE.equals(restore.dryRun()), "api");
+        return new RestoreRequest(backupId(backupId), components, restore.text("target_database"), targetDir,
+                Boolean.TRUE.equals(restore.bool("dry_run")), "api");
     }
 
     /** POST /backup/cleanup: {"dry_run": true|false} (default false). */
     public boolean cleanupDryRun(byte[] body) {
-        return Boolean.TRUE.equals(read(body, CleanupBody.class, new CleanupBody(false)).dryRun());
+        return Boolean.TRUE.equals(new Fields(body, "dry_run").bool("dry_run"));
     }
 
     /** A backup id from the path, refused unless it is exactly backup_YYYYMMDD_HHMMSS[...]. */
@@ -103,19 +97,99 @@ public final class ApiRequests {
         return raw;
     }
 
-    private static <T> T read(byte[] body, Class<T> type, T empty) {
-        if (body == null || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-            return empty;
+    /**
+     * A request body's fields, each checked for its exact JSON type: no number read as a boolean, no
+     * fraction cut to a whole number, no string taken for either. Errors name the field, never a class.
+     */
+    private static final class Fields {
+
+        private final JsonNode object;
+
+        Fields(byte[] body, String... known) {
+            if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
+                object = STRICT.createObjectNode();
+                return;
+            }
+            try {
+                object = STRICT.readTree(body);
+            } catch (JsonProcessingException e) {
+                JsonLocation at = e.getLocation();
+                String message = e.getOriginalMessage().lines().findFirst().orElse("").replaceAll(" \\(.*", "");
+                throw new ApiProblem.BadRequest("malformed JSON", message
+                        + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+            } catch (IOException e) {
+                throw new ApiProblem.BadRequest("unreadable body", e.getMessage());
+            }
+            if (object == null || !object.isObject()) {
+                throw new ApiProblem.BadRequest("malformed request", "the body must be a JSON object, like {}");
+            }
+            List<String> allowed = List.of(known);
+            object.fieldNames().forEachRemaining(name -> {
+                if (!allowed.contains(name)) {
+                    throw new ApiProblem.BadRequest("unknown field", "'" + name + "' is not a field of this request "
+                            + "(fields: " + String.join(", ", allowed) + ")");
+                }
+            });
         }
-        try {
-            T value = STRICT.readValue(body, type);
-            return value == null ? empty : value;
-        } catch (UnrecognizedPropertyException e) {
-            throw new ApiProblem.BadRequest("unknown field", "'" + e.getPropertyName() + "' is not a field of this request");
-        } catch (JsonProcessingException e) {
-            throw new ApiProblem.BadRequest("malformed JSON", e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiProblem.BadRequest("unreadable body", e.getMessage());
+
+        String text(String name) {
+            JsonNode value = present(name);
+            if (value != null && !value.isTextual()) {
+                throw wrongType(name, "a string", value);
+            }
+            return value == null ? null : value.textValue();
+        }
+
+        Integer wholeNumber(String name) {
+            JsonNode value = present(name);
+            if (value != null && !(value.isIntegralNumber() && value.canConvertToInt())) {
+                throw wrongType(name, "a whole number", value);
+            }
+            return value == null ? null : value.intValue();
+        }
+
+        Boolean bool(String name) {
+            JsonNode value = present(name);
+            if (value != null && !value.isBoolean()) {
+                throw wrongType(name, "true or false", value);
+            }
+            return value == null ? null : value.booleanValue();
+        }
+
+        /** "components": absent for all of them, else a non-empty list of known component names. */
+        List<String> componentNames() {
+            JsonNode value = present("components");
+            if (value == null) {
+                return null;
+            }
+            if (!value.isArray()) {
+                throw wrongType("components", "a list of component names", value);
+            }
+            if (value.isEmpty()) {
+                throw new ApiProblem.BadRequest("bad request", "components must name at least one component "
+                        + "(leave the field out for all of them)");
+            }
+            List<String> names = new ArrayList<>();
+            for (JsonNode name : value) {
+                if (!name.isTextual()) {
+                    throw wrongType("components", "a list of component names", value);
+                }
+                names.add(name.textValue());
+            }
+            Components.resolve(names);
+            return names;
+        }
+
+        /** The field's value; an explicit null counts as absent. */
+        private JsonNode present(String name) {
+            JsonNode value = object.get(name);
+            return value == null || value.isNull() ? null : value;
+        }
+
+        private static ApiProblem wrongType(String name, String expected, JsonNode value) {
+            String shown = value.toString();
+            return new ApiProblem.BadRequest("bad request", name + " must be " + expected + ", got "
+                    + (shown.length() > 80 ? shown.substring(0, 80) + "..." : shown));
         }
     }
 }

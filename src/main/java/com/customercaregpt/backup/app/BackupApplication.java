@@ -18,6 +18,7 @@ import com.customercaregpt.backup.restore.Leftovers;
 import com.customercaregpt.backup.retention.Retention;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.verify.Verifier;
+import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.Compression;
@@ -47,6 +48,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListener;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.errorhandler.DefaultErrorHandlerDefinition;
+import org.apache.camel.main.SimpleMainShutdownStrategy;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
@@ -73,10 +75,12 @@ public final class BackupApplication implements AutoCloseable {
 
     private final AutoCloseable catalogPool;
     private final AutoCloseable catalogChanges;
+    private final ApiGuard apiGuard;
 
     private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool,
-                              AutoCloseable catalogPool, AutoCloseable catalogChanges) throws Exception {
+                              AutoCloseable catalogPool, AutoCloseable catalogChanges, ApiGuard apiGuard) throws Exception {
         this.main = main;
+        this.apiGuard = apiGuard;
         this.catalogPool = catalogPool;
         this.catalogChanges = catalogChanges;
         this.settings = settings;
@@ -119,7 +123,10 @@ public final class BackupApplication implements AutoCloseable {
     }
 
     public static BackupApplication start(Settings settings, Mode mode) throws Exception {
+        SecretFiles.warnAbout(settings);
         Main main = new Main();
+        // No hang-up hook of Camel's: it waits for a stop nobody makes while starting; `serve` stops itself (ServiceStop)
+        main.setShutdownStrategy(new SimpleMainShutdownStrategy());
         main.setDefaultPropertyPlaceholderLocation("false");
         java.util.Properties properties = settings.asProperties();
         String routes = settings.get("camel.main.routes-include-pattern");
@@ -190,7 +197,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("retention", new Retention(readable, inventory, lock, repository,
                 "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
                 localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
-        main.bind("replicator", new Replicator(repository, remote,
+        main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
                 settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
@@ -231,12 +238,13 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("backupListCache", new BackupListCache(catalogChanges));
         if (apiGuard != null) {
             main.bind("apiGuard", apiGuard);
+            apiGuard.installBeforeRoutes(main, settings.getInt("camel.server.port", 8080));
         }
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
-                catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges);
+                catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges, apiGuard);
         if (apiGuard != null) {
             try {
-                apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
+                apiGuard.serving(app.context());
             } catch (RuntimeException e) {
                 app.close();
                 throw e;
@@ -288,6 +296,9 @@ public final class BackupApplication implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (apiGuard != null) {
+            apiGuard.stopping();
+        }
         template.close();
         main.stop();
         componentPool.shutdownNow();

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,17 +24,20 @@ public final class ListCommand implements Callable<Integer> {
             + "next backup removes it), unreadable (its manifest), manifest-missing (files, no manifest, no writer).")
     String status;
 
-    @Option(names = "--limit", defaultValue = "0", description = "At most N backups (default: all).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N", description = "At most N backups, N at least 1 (default: all).")
+    Integer limit;
 
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         boolean json = parent.cli.json();
+        if (limit != null && limit < 1) {
+            throw new UsageError("--limit must be at least 1, got " + limit);
+        }
         try (BackupApplication app = parent.cli.startApplication()) {
             Map<String, Object> headers = new HashMap<>();
             headers.put("status", status);
-            headers.put("limit", limit);
+            headers.put("limit", limit == null ? 0 : limit);
             List<BackupSummary> backups = app.request("direct:list-backups", null, headers, List.class);
             Output.print(json, backups, Output::backupTable);
             return 0;

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "replicate", description = "Copy finished local backups that are not yet in S3 (backup.s3.*), "
         + "artifacts first and the manifest last; all of them when no BACKUP_ID is given.",
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:every backup is in S3", "1:a copy failed",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:every backup is in S3", "1:a copy failed, or S3 is not enabled",
         "2:bad usage"})
 public final class ReplicateCommand implements Callable<Integer> {
 
@@ -31,6 +31,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             new BackupId(backupId);
         }
         try (BackupApplication app = parent.cli.startApplication()) {
+            app.context().getRegistry().lookupByNameAndType("replicator", Replicator.class).requireEnabled();
             List<Replicator.Result> results = app.request("direct:replicate", backupId == null ? "" : backupId,
                     Map.of(), List.class);
             Output.print(json, results, ReplicateCommand::table);

@@ -40,7 +40,8 @@ public final class RestoreCommand implements Callable<Integer> {
     String targetDatabase;
 
     @Option(names = "--target-dir", paramLabel = "PATH",
-            description = "Restore uploads, chromadb and config into PATH/<component>; nothing live is touched.")
+            description = "Restore uploads, chromadb and config into PATH/<component>; nothing live is touched. "
+                    + "A relative PATH is resolved against the current directory (and printed).")
     Path targetDir;
 
     @Option(names = "--dry-run", description = "Check every artifact it would use (presence, size, checksum), print "
@@ -60,6 +61,11 @@ public final class RestoreCommand implements Callable<Integer> {
                 "not restoring over live data", "--yes")) {
             System.err.println("Not restored.");
             return 2;
+        }
+        if (targetDir != null && !targetDir.isAbsolute()) {
+            // the API refuses a relative target (it has no working directory of the caller's); here it is this one
+            targetDir = targetDir.toAbsolutePath().normalize();
+            System.err.println("backup-manager: --target-dir is " + targetDir);
         }
         Settings settings = parent.cli.settings();
         if (!dryRun && (components == null || components.contains("database"))) {

@@ -1,14 +1,15 @@
 package com.customercaregpt.backup.cli;
 
 import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.app.ServiceStop;
 import picocli.CommandLine.Command;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", description = "Run the service: the schedules and the REST API on camel.server.port, until stopped.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by a signal", "1:failed to start", "2:bad configuration"})
+        exitCodeList = {"143:stopped by SIGTERM (130 by Ctrl-C), within 15 s whatever it was doing",
+                "1:failed to start", "2:bad configuration"})
 public final class ServeCommand implements Callable<Integer> {
 
     @picocli.CommandLine.ParentCommand
@@ -16,19 +17,15 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CountDownLatch stopped = new CountDownLatch(1);
-        BackupApplication app = BackupApplication.start(parent.cli.settings(), BackupApplication.Mode.SERVICE);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                app.close();
-            } catch (Exception e) {
-                System.err.println("backup-manager: error: stopping the service: " + e.getMessage());
-            } finally {
-                stopped.countDown();
-            }
-        }, "backup-manager-stop"));
+        ServiceStop stop = ServiceStop.onSignal();
+        BackupApplication app = null;
+        try {
+            app = BackupApplication.start(parent.cli.settings(), BackupApplication.Mode.SERVICE);
+        } finally {
+            stop.started(app);
+        }
         System.err.println("backup-manager: serving on port " + app.settings().get("camel.server.port", "8080"));
-        stopped.await();
+        stop.awaitStop();
         return 0;
     }
 }

@@ -39,6 +39,7 @@ public final class Replicator {
     private final int attempts;
     private final long firstBackoffMillis;
 
+    /** {@code remote} is null when S3 is not enabled. */
     public Replicator(Repository local, Supplier<Repository> remote, int attempts, long firstBackoffMillis) {
         this.local = local;
         this.remote = remote;
@@ -53,8 +54,23 @@ public final class Replicator {
         public static final String FAILED = "failed";
     }
 
+    /** There is no S3 to copy to (backup.s3.enabled=false): refused at once, not retried nor alerted. */
+    public static final class NotEnabled extends RuntimeException {
+        NotEnabled() {
+            super("S3 is not enabled (backup.s3.enabled=false): there is nowhere to replicate to");
+        }
+    }
+
+    /** Refuses replication when S3 is not enabled (a remote of null). */
+    public void requireEnabled() {
+        if (remote == null) {
+            throw new NotEnabled();
+        }
+    }
+
     /** One backup, or every finished local backup not yet remote when {@code backupId} is empty. */
     public List<Result> replicate(String backupId) throws IOException {
+        requireEnabled();
         List<BackupId> ids = backupId == null || backupId.isBlank() ? local.list() : List.of(new BackupId(backupId));
         List<Result> results = new ArrayList<>();
         for (BackupId id : ids) {

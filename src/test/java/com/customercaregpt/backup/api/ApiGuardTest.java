@@ -30,12 +30,12 @@ class ApiGuardTest {
     void theTokenCanComeFromAFileAndOnlyItsFirstLineCounts() throws Exception {
         Path file = Files.createTempFile("api-", ".token");
         try {
-            Files.writeString(file, "from-the-file\nnot this line\n");
+            Files.writeString(file, "from-the-file-0123456789\nnot this line\n");
             ApiGuard guard = ApiGuard.from(Settings.of(TestStack.projectHome(), Map.of("backup.api.token-file", file.toString())));
-            assertDoesNotThrow(() -> guard.check(request("Bearer from-the-file")));
-            assertDoesNotThrow(() -> guard.check(request("bearer from-the-file")), "the scheme is case-insensitive");
+            assertDoesNotThrow(() -> guard.check(request("Bearer from-the-file-0123456789")));
+            assertDoesNotThrow(() -> guard.check(request("bearer from-the-file-0123456789")), "the scheme is case-insensitive");
             assertThrows(ApiProblem.Unauthorized.class, () -> guard.check(request("Bearer not this line")));
-            assertThrows(ApiProblem.Unauthorized.class, () -> guard.check(request("Basic from-the-file")));
+            assertThrows(ApiProblem.Unauthorized.class, () -> guard.check(request("Basic from-the-file-0123456789")));
             assertThrows(ApiProblem.Unauthorized.class, () -> guard.check(request(null)));
         } finally {
             Files.deleteIfExists(file);

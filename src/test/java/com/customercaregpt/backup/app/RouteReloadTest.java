@@ -77,7 +77,7 @@ class RouteReloadTest {
         }
         Map<String, String> values = new HashMap<>(TestStack.shared().settings(work.resolve("repo")));
         values.put("camel.server.port", String.valueOf(port));
-        values.put("backup.api.token", "reload-token");
+        values.put("backup.api.token", "reload-token-0123456789");
         values.put("backup.routes.reload", "true");
         values.remove("backup.schedules.file");
         try (BackupApplication service = BackupApplication.start(Settings.of(home, values), BackupApplication.Mode.SERVICE)) {
@@ -92,7 +92,7 @@ class RouteReloadTest {
                 answer = get(base + "/probe", null);
             }
             assertEquals("200 second version", answer);
-            assertEquals(200, Integer.parseInt(get(base + "/api/v1/backup/list", "reload-token").substring(0, 3)),
+            assertEquals(200, Integer.parseInt(get(base + "/api/v1/backup/list", "reload-token-0123456789").substring(0, 3)),
                     "the routes of the other files still run");
         }
     }

@@ -1,7 +1,10 @@
 package com.customercaregpt.backup.pipeline.crypto;
 
+import com.customercaregpt.backup.config.SecretFiles;
+
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -240,28 +243,7 @@ public final class KeyFile {
     }
 
     private static String permissionWarning(Path path) {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(path);
-        } catch (UnsupportedOperationException | IOException e) {
-            return null; // no POSIX permissions to judge (e.g. Windows ACLs)
-        }
-        Set<PosixFilePermission> open = EnumSet.copyOf(permissions);
-        open.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_EXECUTE));
-        if (open.isEmpty()) {
-            return null;
-        }
-        return "key file " + path + " has mode " + octal(permissions)
-                + ": group or others can read or replace the key; run chmod 600 " + path;
-    }
-
-    private static String octal(Set<PosixFilePermission> permissions) {
-        int mode = 0;
-        for (PosixFilePermission p : permissions) {
-            mode |= 1 << (8 - p.ordinal()); // OWNER_READ is ordinal 0 = bit 8 (0400) ... OTHERS_EXECUTE = bit 0
-        }
-        return Integer.toOctalString(mode);
+        return SecretFiles.tooOpen(path, "key file", "the key").orElse(null);
     }
 
     private static void deleteQuietly(Path path) {
