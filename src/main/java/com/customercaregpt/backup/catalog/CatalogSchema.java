@@ -145,7 +145,8 @@ public final class CatalogSchema {
         dataSource.setUser(user);
         dataSource.setPassword(password);
         dataSource.setConnectTimeout(3);
-        dataSource.setLoginTimeout(5);
+        // SCRAM's key derivation in a JVM that has just started is slow on a busy host: 5 s was not enough
+        dataSource.setLoginTimeout(10);
         dataSource.setApplicationName("backup-manager");
         return dataSource;
     }
