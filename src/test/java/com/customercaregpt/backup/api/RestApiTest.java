@@ -3,6 +3,7 @@ package com.customercaregpt.backup.api;
 import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.Cli;
+import com.customercaregpt.backup.fixtures.TestService;
 import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,19 +44,7 @@ class RestApiTest {
     static void startService() throws Exception {
         work = Files.createTempDirectory("rest-api-test-");
         // One schedule that never fires during the test (1 January, 03:00), to manage over HTTP.
-        Path schedules = Files.writeString(work.resolve("api-schedules.camel.yaml"), """
-                - templatedRoute:
-                    routeTemplateRef: schedule
-                    routeId: schedule-new-year
-                    parameters:
-                      - {name: id, value: new-year}
-                      - {name: cron, value: "0 0 3 1 1 ?"}
-                      - {name: action, value: backup}
-                      - {name: type, value: full}
-                      - {name: components, value: config}
-                      - {name: retention-days, value: "7"}
-                      - {name: enabled, value: "true"}
-                """);
+        Path schedules = TestService.writeSchedule(work.resolve("api-schedules.camel.yaml"), "new-year");
         abandonedOperation = leaveAnAbandonedOperation(work.resolve("repo"));
         int port = freePort();
         overrides = new HashMap<>(Map.of("camel.server.port", String.valueOf(port), "backup.api.token", TOKEN,
