@@ -4,7 +4,7 @@ import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -99,6 +99,11 @@ public class ApiJsonFormat extends JacksonDataFormat {
 
     /** What a client needs to fix its request: the field, what it must be, what it was. */
     static ApiProblem problem(Class<?> type, JacksonException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JsonParseException malformed) {
+                return malformed(malformed);
+            }
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             Collection<Object> known = unknown.getKnownPropertyIds();
             return new ApiProblem.BadRequest("unknown field", "'" + unknown.getPropertyName()
@@ -115,7 +120,12 @@ public class ApiJsonFormat extends JacksonDataFormat {
         if (e instanceof JsonMappingException) {
             return new ApiProblem.BadRequest("malformed request", "the body must be a JSON object, like {}");
         }
-        JsonLocation at = e instanceof JsonProcessingException processing ? processing.getLocation() : null;
+        return malformed(e);
+    }
+
+    /** Not JSON: the parser's own words and where, without the source it quotes. */
+    private static ApiProblem malformed(JacksonException e) {
+        JsonLocation at = e.getLocation();
         String message = e.getOriginalMessage().lines().findFirst().orElse("").replaceAll(" \\(.*", "");
         return new ApiProblem.BadRequest("malformed JSON", message
                 + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
