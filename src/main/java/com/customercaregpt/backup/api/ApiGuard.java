@@ -161,6 +161,18 @@ public final class ApiGuard {
                                 + request.normalizedPath() + "; see " + CONTEXT_PATH + "/openapi.json"));
             }
         });
+        // What the server itself refuses once a request is past the door (a body without a length that
+        // outgrows camel.server.maxBodySize is a 413): JSON too, as the OpenAPI document declares.
+        router.route(CONTEXT_PATH + "/*").order(-1000).failureHandler(failed -> {
+            if (failed.response().headWritten()) {
+                return;
+            }
+            boolean tooLarge = failed.statusCode() == 413;
+            failed.response().setStatusCode(tooLarge ? 413 : 500).putHeader("Content-Type", "application/json")
+                    .end(tooLarge ? errorJson("request body too large", "at most " + maxBodyBytes
+                            + " bytes are accepted; the server stopped reading the body")
+                            : errorJson("internal error", null));
+        });
         installed = true;
     }
 

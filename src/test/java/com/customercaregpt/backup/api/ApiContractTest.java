@@ -3,6 +3,7 @@ package com.customercaregpt.backup.api;
 import com.customercaregpt.backup.fixtures.ApiClient;
 import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.TestService;
+import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchemaFactory;
@@ -12,17 +13,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,6 +46,8 @@ class ApiContractTest {
     private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete");
     private static final String SCHEDULE = "contract-nightly";
+    /** Small, so that a body the server stops reading is small enough to send whole before the answer. */
+    private static final int MAX_BODY = 1024;
 
     private static TestService service;
     private static ApiClient api;
@@ -60,6 +68,7 @@ class ApiContractTest {
         TestService.writeSchedule(schedules, SCHEDULE);
         S3Server s3 = S3Server.shared();
         service = TestService.start("api-contract-test", Map.of("backup.schedules.file", schedules.toString(),
+                "backup.api.max-body-bytes", String.valueOf(MAX_BODY),
                 "backup.s3.enabled", "true", "backup.s3.endpoint", s3.endpoint(), "backup.s3.bucket", s3.createBucket(),
                 "backup.s3.access-key", s3.accessKey(), "backup.s3.secret-key", s3.secretKey(),
                 "backup.s3.retry-backoff-seconds", "0"));
@@ -141,6 +150,9 @@ class ApiContractTest {
                 HttpResponse<String> text = api.call(method, anyPath, "{}", "text/plain");
                 assertEquals(415, text.statusCode(), call + " -> " + text.body());
                 assertDeclared(call, text);
+                Raw endless = chunked(method, anyPath, 4 * MAX_BODY);
+                assertEquals(413, endless.status(), call + " with a body without a length -> " + endless.body());
+                assertDeclared(call, endless.status(), endless.contentType(), endless.body());
             } else if (method.equals("GET")) {
                 HttpResponse<String> withBody = api.call(method, anyPath, "{}");
                 assertEquals(400, withBody.statusCode(), call + " with a body -> " + withBody.body());
@@ -172,15 +184,49 @@ class ApiContractTest {
         return parameters;
     }
 
-    /** The answer's status is one the operation declares, and its body is valid against that status's schema. */
     private static void assertDeclared(Call call, HttpResponse<String> response) throws Exception {
-        JsonNode declared = call.operation().path("responses").get(String.valueOf(response.statusCode()));
-        assertNotNull(declared, call + " declares " + response.statusCode() + " (" + response.body() + ")");
+        assertDeclared(call, response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                response.body());
+    }
+
+    /** The answer's status is one the operation declares, and its body is valid against that status's schema. */
+    private static void assertDeclared(Call call, int status, String contentType, String body) throws Exception {
+        JsonNode declared = call.operation().path("responses").get(String.valueOf(status));
+        assertNotNull(declared, call + " declares " + status + " (" + body + ")");
         JsonNode schema = resolve(declared).path("content").path("application/json").path("schema");
-        assertFalse(schema.isMissingNode(), call + " " + response.statusCode() + " has a schema");
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""), call.toString());
-        assertEquals(Set.of(), validate(schema, ApiClient.json(response)),
-                call + " " + response.statusCode() + ": " + response.body());
+        assertFalse(schema.isMissingNode(), call + " " + status + " has a schema");
+        assertEquals("application/json", contentType, call + " " + status);
+        assertEquals(Set.of(), validate(schema, ManifestCodec.JSON.readTree(body)), call + " " + status + ": " + body);
+    }
+
+    /** An answer read off the socket. */
+    private record Raw(int status, String contentType, String body) {
+    }
+
+    /** A JSON body of {@code size} bytes sent in chunks, without a Content-Length, as a streaming client sends it. */
+    private static Raw chunked(String method, String path, int size) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", service.port())) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " /api/v1" + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + service.token() + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[256];
+            Arrays.fill(chunk, (byte) ' ');
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = answer.indexOf("\r\n\r\n");
+            assertTrue(end > 0, answer);
+            Matcher type = Pattern.compile("(?im)^content-type:\\s*(\\S+)").matcher(answer.substring(0, end));
+            return new Raw(Integer.parseInt(answer.substring(9, 12)), type.find() ? type.group(1) : "",
+                    answer.substring(end + 4));
+        }
     }
 
     /** A schema of the document (with its references into components) checked as JSON Schema 2020-12. */
