@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -142,7 +141,7 @@ public final class ApiGuard {
             HttpServerRequest http = request.request();
             if (!authorized(http.getHeader("Authorization"))) {
                 request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
-                        .putHeader("Content-Type", "application/json").end("{\"error\":\"unauthorized\"}");
+                        .putHeader("Content-Type", "application/json").end(errorJson("unauthorized", null));
                 return;
             }
             Refusal refusal = refusal(http, request.normalizedPath());
@@ -162,6 +161,18 @@ public final class ApiGuard {
                                 + request.normalizedPath() + "; see " + CONTEXT_PATH + "/openapi.json"));
             }
         });
+        // What the server itself refuses once a request is past the door (a body without a length that
+        // outgrows camel.server.maxBodySize is a 413): JSON too, as the OpenAPI document declares.
+        router.route(CONTEXT_PATH + "/*").order(-1000).failureHandler(failed -> {
+            if (failed.response().headWritten()) {
+                return;
+            }
+            boolean tooLarge = failed.statusCode() == 413;
+            failed.response().setStatusCode(tooLarge ? 413 : 500).putHeader("Content-Type", "application/json")
+                    .end(tooLarge ? errorJson("request body too large", "at most " + maxBodyBytes
+                            + " bytes are accepted; the server stopped reading the body")
+                            : errorJson("internal error", null));
+        });
         installed = true;
     }
 
@@ -179,9 +190,9 @@ public final class ApiGuard {
         }
         String length = http.getHeader("Content-Length");
         boolean hasBody = length != null ? !length.strip().equals("0") : http.getHeader("Transfer-Encoding") != null;
-        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
-            return new Refusal(400, "request body too large", "at most " + maxBodyBytes + " bytes are accepted, got "
-                    + length);
+        ApiProblem tooLarge = length != null && length.matches("\\d{1,18}") ? tooLarge(Long.parseLong(length)) : null;
+        if (tooLarge != null) {
+            return new Refusal(tooLarge.status(), tooLarge.error(), tooLarge.getMessage());
         }
         String method = http.method().name();
         Set<String> allowed = endpoints.allowed(path);
@@ -201,35 +212,32 @@ public final class ApiGuard {
         return null;
     }
 
+    /** The refusals of the server itself, in the same JSON as every other answer. */
     private static String errorJson(String error, String detail) {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("detail", detail);
         try {
-            return ApiReplies.JSON.writeValueAsString(body);
+            return ApiJsonFormat.MAPPER.writeValueAsString(new ApiBodies.Problem(error, detail));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Called again before every /api/v1 route (also during start-up, before install): token and body size. */
+    /** The refusal of a request body of {@code size} bytes, or null when it is within backup.api.max-body-bytes. */
+    ApiProblem tooLarge(long size) {
+        return size <= maxBodyBytes ? null : new ApiProblem.BadRequest("request body too large",
+                "at most " + maxBodyBytes + " bytes are accepted, got " + size);
+    }
+
+    /**
+     * Called again before every /api/v1 route (also during start-up, before install): the token, and
+     * a request body the JSON binding refused.
+     */
     public void check(Exchange exchange) {
         if (!authorized(exchange.getMessage().getHeader("Authorization", String.class))) {
             throw new ApiProblem.Unauthorized();
         }
         exchange.getMessage().removeHeader("Authorization");
-        if (exchange.getMessage().getBody() == null) {
-            return; // a GET: nothing to measure
-        }
-        Long length = exchange.getMessage().getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        long size = body != null ? body.length : length == null ? 0 : length;
-        if (size > maxBodyBytes) {
-            throw new ApiProblem.BadRequest("request body too large",
-                    "at most " + maxBodyBytes + " bytes are accepted, got " + size);
-        }
-        if (body != null) {
-            exchange.getMessage().setBody(body);
+        if (exchange.getMessage().getBody() instanceof ApiJsonFormat.Rejected rejected) {
+            throw rejected.problem();
         }
     }
 }

@@ -1,51 +1,49 @@
 package com.customercaregpt.backup.api;
 
+import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.health.HealthReport;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.replication.Replicator;
-import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the REST API sends back: the body as JSON (the same field names as the CLI's --output json)
- * with a status code, and for a failure {"error": ..., "detail": ...}, never a stack trace.
+ * The status of what the REST API sends back; the REST DSL's JSON binding writes the body (the same
+ * field names as the CLI's --output json). A failure is {"error": ..., "detail": ...}, never a stack trace.
  */
 public final class ApiReplies {
 
-    static final ObjectMapper JSON = ManifestCodec.JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
-
     /** The JSON bytes of {@code value}, for answers kept and sent again as they are. */
     public byte[] json(Object value) throws JsonProcessingException {
-        return JSON.writeValueAsBytes(value);
+        return ApiJsonFormat.MAPPER.writeValueAsBytes(value);
     }
 
-    public void ok(Exchange exchange) throws JsonProcessingException {
+    public void ok(Exchange exchange) {
         reply(exchange, 200, exchange.getMessage().getBody());
     }
 
-    public void accepted(Exchange exchange) throws JsonProcessingException {
-        reply(exchange, 202, exchange.getMessage().getBody());
+    /** 202 with the operation to follow ({@code Operations.accepted}). */
+    @SuppressWarnings("unchecked")
+    public void accepted(Exchange exchange) {
+        reply(exchange, 202, ApiBodies.Accepted.of(exchange.getMessage().getBody(Map.class)));
     }
 
     /** 200 when no check fails, 503 otherwise (for load balancers and monitors). */
-    public void health(Exchange exchange) throws JsonProcessingException {
+    public void health(Exchange exchange) {
         Object report = exchange.getMessage().getBody();
-        boolean failing = report instanceof com.customercaregpt.backup.health.HealthReport health
-                && com.customercaregpt.backup.health.HealthReport.FAIL.equals(health.status());
+        boolean failing = report instanceof HealthReport health && HealthReport.FAIL.equals(health.status());
         reply(exchange, failing ? 503 : 200, report);
     }
 
     /** Maps the caught exception to its status: 400 bad input, 401, 404, 409, else 500. */
-    public void error(Exchange exchange) throws JsonProcessingException {
+    public void error(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        e = com.customercaregpt.backup.app.BackupApplication.rootCause(e instanceof Exception x ? x : new Exception(e));
+        e = BackupApplication.rootCause(e instanceof Exception x ? x : new Exception(e));
         int status;
         String error;
         String detail = e.getMessage();
@@ -65,15 +63,8 @@ public final class ApiReplies {
             status = 500;
             error = "internal error";
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", error);
-        if (detail != null && status != 401) {
-            body.put("detail", detail.lines().findFirst().orElse(detail));
-        }
-        if (status == 401) {
-            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
-        }
-        reply(exchange, status, body);
+        reply(exchange, status, new ApiBodies.Problem(error,
+                detail == null || status == 401 ? null : detail.lines().findFirst().orElse(detail)));
     }
 
     public boolean serverError(Exchange exchange) {
@@ -81,13 +72,13 @@ public final class ApiReplies {
         return code != null && code >= 500;
     }
 
-    private static void reply(Exchange exchange, int status, Object body) throws JsonProcessingException {
-        org.apache.camel.Message message = exchange.getMessage();
+    private static void reply(Exchange exchange, int status, Object body) {
+        Message message = exchange.getMessage();
         // Request headers must not leak back as response headers.
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(body instanceof byte[] json ? json : JSON.writeValueAsBytes(body));
+        message.setBody(body);
         if (status == 401) {
             message.setHeader("WWW-Authenticate", "Bearer");
         }

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.app;
 
 import com.customercaregpt.backup.api.ApiGuard;
+import com.customercaregpt.backup.api.ApiDocument;
 import com.customercaregpt.backup.api.ApiReplies;
 import com.customercaregpt.backup.api.ApiRequests;
 import com.customercaregpt.backup.api.BackupListCache;
@@ -234,6 +235,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("operations", operations);
         main.bind("apiRequests", new ApiRequests());
         main.bind("apiReplies", new ApiReplies());
+        main.bind("apiDocument", new ApiDocument());
         CatalogChanges catalogChanges = apiGuard != null ? new CatalogChanges(catalog, catalogSchema).start() : null;
         main.bind("backupListCache", new BackupListCache(catalogChanges));
         if (apiGuard != null) {
