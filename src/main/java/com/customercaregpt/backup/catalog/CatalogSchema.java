@@ -1,30 +1,32 @@
 package com.customercaregpt.backup.catalog;
 
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
+
+import javax.sql.DataSource;
+
 
 /**
- * Creates the catalog database and brings its schema up to date with the numbered migrations in
- * resources/catalog (V001__...sql), each applied once, in order; all pending ones run in one transaction under an advisory lock.
- * A migration's version is the number in its file name, not its place in the list, and every version
- * not yet applied runs (not only those above the highest applied): a migration merged in later
- * with a lower number than ones already applied still runs once.
+ * Creates the catalog database and brings its schema up to date with Flyway, from the numbered
+ * migrations in resources/catalog (V001__...sql); all pending ones run in one transaction.
+ * A catalog of a release before Flyway (a {@code schema_version} table) is baselined at its highest
+ * applied version, so no applied script runs twice.
  */
 public final class CatalogSchema {
 
-    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql", "V003__quartz.sql",
-            "V004__schedules.sql", "V005__catalog_changes.sql");
-
-    private static final java.util.regex.Pattern VERSIONED = java.util.regex.Pattern.compile("V(\\d+)__.+\\.sql");
+    /** Flyway's history table; the releases before Flyway kept theirs in {@value #LEGACY_HISTORY}. */
+    static final String HISTORY = "flyway_schema_history";
+    static final String LEGACY_HISTORY = "schema_version";
+    private static final String LOCATION = "catalog";
+    /** The key the hand-written migrator of earlier releases locked: an old and a new instance never migrate at once. */
+    private static final long MIGRATION_LOCK = 4242001;
 
     private final PGSimpleDataSource dataSource;
     private volatile boolean ready;
@@ -72,58 +74,53 @@ public final class CatalogSchema {
     }
 
     private void migrate() throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (Statement st = connection.createStatement()) {
-                // one migrator at a time, across instances (taken first: even CREATE TABLE IF NOT
-                // EXISTS fails when two sessions run it at the same moment)
-                st.execute("SELECT pg_advisory_xact_lock(4242001)");
-                st.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
-                        + "script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        try (Connection connection = dataSource.getConnection(); Statement st = connection.createStatement()) {
+            // Flyway locks only while it applies: without this, a second instance could find the
+            // first one's half-made schema without a history table and refuse it as foreign
+            st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                FluentConfiguration flyway = flyway(dataSource);
+                Integer legacyVersion = legacyVersion(connection);
+                if (legacyVersion != null) {
+                    flyway.baselineOnMigrate(true)
+                            .baselineVersion(String.format("%03d", legacyVersion)) // as the files spell it
+                            .baselineDescription("applied before Flyway (" + LEGACY_HISTORY + ")");
+                }
+                flyway.load().migrate();
+            } catch (FlywayException e) {
+                throw new SQLException("catalog migration failed: " + e.getMessage(), e);
+            } finally {
+                st.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
             }
-            java.util.Set<Integer> applied = new java.util.HashSet<>();
-            try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
-                while (rs.next()) {
-                    applied.add(rs.getInt(1));
-                }
-            }
-            for (String script : MIGRATIONS) {
-                int version = version(script);
-                if (applied.contains(version)) {
-                    continue;
-                }
-                try (Statement st = connection.createStatement()) {
-                    st.execute(read(script));
-                }
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
-                    insert.setInt(1, version);
-                    insert.setString(2, script);
-                    insert.executeUpdate();
-                }
-            }
-            connection.commit();
         }
     }
 
-    /** V003__quartz.sql is version 3. */
-    static int version(String script) {
-        java.util.regex.Matcher m = VERSIONED.matcher(script);
-        if (!m.matches()) {
-            throw new IllegalStateException("migration " + script + " is not named V<number>__<name>.sql");
-        }
-        return Integer.parseInt(m.group(1));
+    /**
+     * Flyway as the catalog uses it: all pending migrations in one transaction, and one merged in
+     * later with a lower number than those applied still runs (out of order), as before Flyway.
+     */
+    static FluentConfiguration flyway(DataSource dataSource) {
+        return Flyway.configure(CatalogSchema.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:" + LOCATION)
+                .table(HISTORY)
+                .group(true)
+                .outOfOrder(true)
+                .placeholderReplacement(false);
     }
 
-    private static String read(String script) throws SQLException {
-        try (InputStream in = CatalogSchema.class.getResourceAsStream("/catalog/" + script)) {
-            if (in == null) {
-                throw new SQLException("migration " + script + " is missing from the build");
+    /** The highest version the hand-written migrator applied, or null when Flyway already keeps the history or there is none. */
+    private static Integer legacyVersion(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('" + HISTORY + "') IS NULL AND to_regclass('"
+                     + LEGACY_HISTORY + "') IS NOT NULL")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return null;
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SQLException("cannot read migration " + script, e);
+        }
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_HISTORY)) {
+            return rs.next() && rs.getObject(1) != null ? rs.getInt(1) : null;
         }
     }
 
