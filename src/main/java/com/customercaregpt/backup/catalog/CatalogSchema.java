@@ -5,19 +5,32 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
-
 
 /**
  * Creates the catalog database and brings its schema up to date with Flyway, from the numbered
  * migrations in resources/catalog (V001__...sql); all pending ones run in one transaction.
  * A catalog of a release before Flyway (a {@code schema_version} table) is baselined at its highest
- * applied version, so no applied script runs twice.
+ * applied version, so no applied script runs twice. Flyway is loaded only when the history lacks
+ * a migration of this build: a plain query tells, and most commands find the catalog current.
  */
 public final class CatalogSchema {
 
@@ -27,6 +40,7 @@ public final class CatalogSchema {
     private static final String LOCATION = "catalog";
     /** The key the hand-written migrator of earlier releases locked: an old and a new instance never migrate at once. */
     private static final long MIGRATION_LOCK = 4242001;
+    private static final Pattern VERSIONED = Pattern.compile("V(\\d+)__.+\\.sql");
 
     private final PGSimpleDataSource dataSource;
     private volatile boolean ready;
@@ -75,8 +89,11 @@ public final class CatalogSchema {
 
     private void migrate() throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement st = connection.createStatement()) {
-            // Flyway locks only while it applies: without this, a second instance could find the
-            // first one's half-made schema without a history table and refuse it as foreign
+            // Flyway costs most of a second of start-up; a command finds the catalog current far more often
+            if (upToDate(connection)) {
+                return;
+            }
+            // Flyway locks against other Flyway runs; this key also waits for a release before Flyway
             st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
             try {
                 FluentConfiguration flyway = flyway(dataSource);
@@ -92,6 +109,86 @@ public final class CatalogSchema {
             } finally {
                 st.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
             }
+        }
+    }
+
+    /**
+     * True when Flyway's history holds every migration of this build (or a baseline above it);
+     * anything it cannot tell for sure (no history, a failed or non-numeric version) is left to Flyway.
+     */
+    private static boolean upToDate(Connection connection) throws SQLException {
+        List<Integer> bundled = bundledVersions();
+        if (bundled == null) {
+            return false;
+        }
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('" + HISTORY + "') IS NOT NULL")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        Set<Integer> applied = new HashSet<>();
+        int baseline = 0;
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version, type, success FROM " + HISTORY + " WHERE version IS NOT NULL")) {
+            while (rs.next()) {
+                Integer version = number(rs.getString(1));
+                if (version == null || !rs.getBoolean(3)) {
+                    return false;
+                }
+                if ("BASELINE".equals(rs.getString(2))) {
+                    baseline = Math.max(baseline, version);
+                } else {
+                    applied.add(version);
+                }
+            }
+        }
+        for (int version : bundled) {
+            if (version > baseline && !applied.contains(version)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The versions of the migrations in this build, listed from the jar or folder this class was
+     * loaded from; null when that cannot be read or a name is not V&lt;number&gt;__&lt;name&gt;.sql.
+     */
+    static List<Integer> bundledVersions() {
+        List<String> names;
+        try {
+            Path source = Path.of(CatalogSchema.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> files = Files.list(source.resolve(LOCATION))) {
+                    names = files.map(file -> file.getFileName().toString()).toList();
+                }
+            } else {
+                try (JarFile jar = new JarFile(source.toFile())) {
+                    names = jar.stream().map(JarEntry::getName)
+                            .filter(name -> name.startsWith(LOCATION + "/") && name.length() > LOCATION.length() + 1)
+                            .map(name -> name.substring(LOCATION.length() + 1)).toList();
+                }
+            }
+        } catch (IOException | URISyntaxException | RuntimeException unreadable) {
+            return null;
+        }
+        List<Integer> versions = new ArrayList<>();
+        for (String name : names) {
+            Matcher versioned = VERSIONED.matcher(name);
+            if (!versioned.matches()) {
+                return null;
+            }
+            versions.add(Integer.parseInt(versioned.group(1)));
+        }
+        return versions;
+    }
+
+    private static Integer number(String version) {
+        try {
+            return Integer.parseInt(version);
+        } catch (NumberFormatException notANumber) {
+            return null;
         }
     }
 

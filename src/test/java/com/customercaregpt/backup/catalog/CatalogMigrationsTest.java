@@ -84,6 +84,19 @@ class CatalogMigrationsTest {
     }
 
     @Test
+    void aMigrationMissingBelowTheAppliedOnesStillRuns() throws Exception {
+        String db = "catalog_missing_one";
+        new CatalogSchema(dataSource(db)).ensureReady();
+        // as if V002 had been merged after V005 was applied
+        postgres.execute(db, "DROP INDEX operation_backup; DELETE FROM " + CatalogSchema.HISTORY + " WHERE version = '002'");
+
+        new CatalogSchema(dataSource(db)).ensureReady();
+
+        assertEquals("1:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,2:SQL:true", history(db));
+        assertEquals(1, postgres.queryLong(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'operation_backup'"));
+    }
+
+    @Test
     void instancesStartingTogetherMigrateAMissingCatalogOnce() throws Exception {
         String db = "catalog_concurrent";
         int instances = 4;
