@@ -116,6 +116,7 @@ public final class TarArchiver {
     private static final class PassingOn extends InputStream {
         private final InputStream in;
         private final OutputStream sink;
+        private final byte[] skipped = new byte[8192];
 
         PassingOn(InputStream in, OutputStream sink) {
             this.in = in;
@@ -142,7 +143,6 @@ public final class TarArchiver {
 
         @Override
         public long skip(long count) throws IOException {
-            byte[] skipped = new byte[(int) Math.min(count, 8192)];
             long done = 0;
             while (done < count) {
                 int n = read(skipped, 0, (int) Math.min(skipped.length, count - done));
