@@ -26,7 +26,7 @@ public final class TarArchiver {
 
     /** Reads of a member's bytes: as large as Streams' copies, so they bypass the header buffer. */
     private static final int BLOCK = 256 * 1024;
-    /** Holds many small headers per pipe read. */
+    /** Holds many small headers per pipe read and sink write. */
     private static final int HEADER_BUFFER = 64 * 1024;
 
     private final String component;
@@ -74,8 +74,9 @@ public final class TarArchiver {
         long symlinks = 0;
         long others = 0;
         long bytes = 0;
-        PassingOn passing = new PassingOn(new BufferedInputStream(tarStream, HEADER_BUFFER), sink);
-        TarArchiveInputStream tar = new TarArchiveInputStream(passing);
+        PassingOn passing = new PassingOn(tarStream, sink);
+        // buffered above the copy: the tar reader's byte-by-byte header reads stay off the sink
+        TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(passing, HEADER_BUFFER));
         byte[] block = new byte[BLOCK];
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
@@ -109,10 +110,7 @@ public final class TarArchiver {
         return facts;
     }
 
-    /**
-     * Hands every byte read to the sink as well, skips included; no mark/reset, so the tar reader
-     * never reads a byte twice.
-     */
+    /** Hands every byte read to the sink as well, skips included, so each byte reaches it once. */
     private static final class PassingOn extends InputStream {
         private final InputStream in;
         private final OutputStream sink;
