@@ -1,30 +1,46 @@
 package com.customercaregpt.backup.catalog;
 
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
 
 /**
- * Creates the catalog database and brings its schema up to date with the numbered migrations in
- * resources/catalog (V001__...sql), each applied once, in order; all pending ones run in one transaction under an advisory lock.
- * A migration's version is the number in its file name, not its place in the list, and every version
- * not yet applied runs (not only those above the highest applied): a migration merged in later
- * with a lower number than ones already applied still runs once.
+ * Creates the catalog database and brings its schema up to date with Flyway, from the numbered
+ * migrations in resources/catalog (V001__...sql); all pending ones run in one transaction.
+ * A catalog of a release before Flyway (a {@code schema_version} table) is baselined at its highest
+ * applied version, so no applied script runs twice. Flyway is loaded only when the history lacks
+ * a migration of this build: a plain query tells, and most commands find the catalog current.
  */
 public final class CatalogSchema {
 
-    static final List<String> MIGRATIONS = List.of("V001__catalog.sql", "V002__operations.sql", "V003__quartz.sql",
-            "V004__schedules.sql", "V005__catalog_changes.sql");
-
-    private static final java.util.regex.Pattern VERSIONED = java.util.regex.Pattern.compile("V(\\d+)__.+\\.sql");
+    /** Flyway's history table; the releases before Flyway kept theirs in {@value #LEGACY_HISTORY}. */
+    static final String HISTORY = "flyway_schema_history";
+    static final String LEGACY_HISTORY = "schema_version";
+    private static final String LOCATION = "catalog";
+    /** The key the hand-written migrator of earlier releases locked: an old and a new instance never migrate at once. */
+    private static final long MIGRATION_LOCK = 4242001;
+    private static final Pattern VERSIONED = Pattern.compile("V(\\d+)__.+\\.sql");
 
     private final PGSimpleDataSource dataSource;
     private volatile boolean ready;
@@ -72,58 +88,136 @@ public final class CatalogSchema {
     }
 
     private void migrate() throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (Statement st = connection.createStatement()) {
-                // one migrator at a time, across instances (taken first: even CREATE TABLE IF NOT
-                // EXISTS fails when two sessions run it at the same moment)
-                st.execute("SELECT pg_advisory_xact_lock(4242001)");
-                st.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
-                        + "script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        try (Connection connection = dataSource.getConnection(); Statement st = connection.createStatement()) {
+            // Flyway costs most of a second of start-up; a command finds the catalog current far more often
+            if (upToDate(connection)) {
+                return;
             }
-            java.util.Set<Integer> applied = new java.util.HashSet<>();
-            try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
-                while (rs.next()) {
-                    applied.add(rs.getInt(1));
+            // Flyway locks against other Flyway runs; this key also waits for a release before Flyway
+            st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                FluentConfiguration flyway = flyway(dataSource);
+                Integer legacyVersion = legacyVersion(connection);
+                if (legacyVersion != null) {
+                    flyway.baselineOnMigrate(true)
+                            .baselineVersion(String.format("%03d", legacyVersion)) // as the files spell it
+                            .baselineDescription("applied before Flyway (" + LEGACY_HISTORY + ")");
                 }
+                flyway.load().migrate();
+            } catch (FlywayException e) {
+                throw new SQLException("catalog migration failed: " + e.getMessage(), e);
+            } finally {
+                st.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
             }
-            for (String script : MIGRATIONS) {
-                int version = version(script);
-                if (applied.contains(version)) {
-                    continue;
-                }
-                try (Statement st = connection.createStatement()) {
-                    st.execute(read(script));
-                }
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
-                    insert.setInt(1, version);
-                    insert.setString(2, script);
-                    insert.executeUpdate();
-                }
-            }
-            connection.commit();
         }
     }
 
-    /** V003__quartz.sql is version 3. */
-    static int version(String script) {
-        java.util.regex.Matcher m = VERSIONED.matcher(script);
-        if (!m.matches()) {
-            throw new IllegalStateException("migration " + script + " is not named V<number>__<name>.sql");
+    /**
+     * True when Flyway's history holds every migration of this build (or a baseline above it);
+     * anything it cannot tell for sure (no history, a failed or non-numeric version) is left to Flyway.
+     */
+    private static boolean upToDate(Connection connection) throws SQLException {
+        List<Integer> bundled = bundledVersions();
+        if (bundled == null) {
+            return false;
         }
-        return Integer.parseInt(m.group(1));
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('" + HISTORY + "') IS NOT NULL")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        Set<Integer> applied = new HashSet<>();
+        int baseline = 0;
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version, type, success FROM " + HISTORY + " WHERE version IS NOT NULL")) {
+            while (rs.next()) {
+                Integer version = number(rs.getString(1));
+                if (version == null || !rs.getBoolean(3)) {
+                    return false;
+                }
+                if ("BASELINE".equals(rs.getString(2))) {
+                    baseline = Math.max(baseline, version);
+                } else {
+                    applied.add(version);
+                }
+            }
+        }
+        for (int version : bundled) {
+            if (version > baseline && !applied.contains(version)) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static String read(String script) throws SQLException {
-        try (InputStream in = CatalogSchema.class.getResourceAsStream("/catalog/" + script)) {
-            if (in == null) {
-                throw new SQLException("migration " + script + " is missing from the build");
+    /**
+     * The versions of the migrations in this build, listed from the jar or folder this class was
+     * loaded from; null when that cannot be read or a name is not V&lt;number&gt;__&lt;name&gt;.sql.
+     */
+    static List<Integer> bundledVersions() {
+        List<String> names;
+        try {
+            Path source = Path.of(CatalogSchema.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> files = Files.list(source.resolve(LOCATION))) {
+                    names = files.map(file -> file.getFileName().toString()).toList();
+                }
+            } else {
+                try (JarFile jar = new JarFile(source.toFile())) {
+                    names = jar.stream().map(JarEntry::getName)
+                            .filter(name -> name.startsWith(LOCATION + "/") && name.length() > LOCATION.length() + 1)
+                            .map(name -> name.substring(LOCATION.length() + 1)).toList();
+                }
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SQLException("cannot read migration " + script, e);
+        } catch (IOException | URISyntaxException | RuntimeException unreadable) {
+            return null;
+        }
+        List<Integer> versions = new ArrayList<>();
+        for (String name : names) {
+            Matcher versioned = VERSIONED.matcher(name);
+            if (!versioned.matches()) {
+                return null;
+            }
+            versions.add(Integer.parseInt(versioned.group(1)));
+        }
+        return versions;
+    }
+
+    private static Integer number(String version) {
+        try {
+            return Integer.parseInt(version);
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    /**
+     * Flyway as the catalog uses it: all pending migrations in one transaction, and one merged in
+     * later with a lower number than those applied still runs (out of order), as before Flyway.
+     */
+    static FluentConfiguration flyway(DataSource dataSource) {
+        return Flyway.configure(CatalogSchema.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:" + LOCATION)
+                .table(HISTORY)
+                .group(true)
+                .outOfOrder(true)
+                .placeholderReplacement(false);
+    }
+
+    /** The highest version the hand-written migrator applied, or null when Flyway already keeps the history or there is none. */
+    private static Integer legacyVersion(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('" + HISTORY + "') IS NULL AND to_regclass('"
+                     + LEGACY_HISTORY + "') IS NOT NULL")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return null;
+            }
+        }
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_HISTORY)) {
+            return rs.next() && rs.getObject(1) != null ? rs.getInt(1) : null;
         }
     }
 

@@ -68,6 +68,21 @@ public final class ExternalTool {
         });
     }
 
+    /** Reads a tool's stdout while it runs (to look at the bytes as they pass on to an artifact). */
+    public interface StdoutReader {
+        void read(InputStream stdout) throws IOException;
+    }
+
+    /** Runs {@code command} handing its stdout to {@code reader}, accepting the given exit codes. */
+    public Outcome readStdout(List<String> command, Map<String, String> environment, Path workDir,
+                              Set<Integer> acceptedExitCodes, StdoutReader reader) {
+        return run(command, environment, workDir, acceptedExitCodes, process -> {
+            try (InputStream stdout = process.getInputStream()) {
+                reader.read(stdout);
+            }
+        });
+    }
+
     /** Runs {@code command} feeding {@code source} to its stdin; fails on a non-zero exit. */
     public void streamFrom(List<String> command, Map<String, String> environment, Path workDir, InputStream source) {
         run(command, environment, workDir, Set.of(0), process -> {

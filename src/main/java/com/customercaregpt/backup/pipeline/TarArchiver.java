@@ -2,9 +2,13 @@ package com.customercaregpt.backup.pipeline;
 
 import com.customercaregpt.backup.backup.StepFailure;
 
-import java.io.BufferedReader;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,10 +19,15 @@ import java.util.Set;
 
 /**
  * Archives folders with GNU tar (POSIX/pax format: any file name, modes, symlinks kept as links,
- * empty folders). The facts come from tar's own index of what it wrote, so they describe the
- * archive exactly even when the folder changes while it is read.
+ * empty folders). The facts count the members of the stream tar wrote, read as it passes on to
+ * the artifact, so they describe the archive exactly even when the folder changes while it is read.
  */
 public final class TarArchiver {
+
+    /** Reads of a member's bytes: as large as Streams' copies, so they bypass the header buffer. */
+    private static final int BLOCK = 256 * 1024;
+    /** Holds many small headers per pipe read and sink write. */
+    private static final int HEADER_BUFFER = 64 * 1024;
 
     private final String component;
 
@@ -34,10 +43,8 @@ public final class TarArchiver {
     }
 
     /** Writes a tar of the sources into {@code out} and returns counts of what it holds. */
-    public Map<String, Object> archive(List<Source> sources, ArtifactOutput out, Path scratch) throws IOException {
-        Path index = PrivateFiles.createEmpty(scratch.resolve("tar-index.txt"));
-        List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-", "--format=posix",
-                "--verbose", "--verbose", "--index-file=" + index));
+    public Map<String, Object> archive(List<Source> sources, OutputStream out, Path scratch) throws IOException {
+        List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-", "--format=posix"));
         for (Source source : sources) {
             if (!Files.isDirectory(source.folder())) {
                 throw new StepFailure(component, "tar", "folder not found: " + source.folder());
@@ -48,44 +55,51 @@ public final class TarArchiver {
             command.add("--directory=" + source.folder());
             command.add(source.member());
         }
+        Map<String, Object> facts = new LinkedHashMap<>();
         // Exit 1 is GNU tar's "some files differ": a file changed while it was read. The archive is
         // valid and holds what was read; the warning is kept in the facts instead of failing.
-        ExternalTool.Outcome outcome = new ExternalTool(component, "tar")
-                .streamTo(command, Map.of(), null, out, Set.of(0, 1));
-        Map<String, Object> facts = countIndex(index);
+        ExternalTool.Outcome outcome = new ExternalTool(component, "tar").readStdout(command, Map.of(), null,
+                Set.of(0, 1), stdout -> facts.putAll(copyCounting(stdout, out)));
         if (outcome.exitCode() == 1) {
             facts.put("tar_warning", outcome.lastStderrLine());
         }
         return facts;
     }
 
-    /** Reads tar's `-vv` index: one ls-style line per member, type in column 1, size in column 3. */
-    static Map<String, Object> countIndex(Path index) throws IOException {
+    /** Copies a tar stream into {@code sink}, counting its members by type on the way. */
+    static Map<String, Object> copyCounting(InputStream tarStream, OutputStream sink) throws IOException {
         long entries = 0;
         long files = 0;
         long directories = 0;
         long symlinks = 0;
         long others = 0;
         long bytes = 0;
-        try (BufferedReader reader = Files.newBufferedReader(index, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                entries++;
-                switch (line.charAt(0)) {
-                    case '-' -> {
-                        files++;
-                        bytes += sizeColumn(line);
-                    }
-                    case 'h' -> files++;
-                    case 'd' -> directories++;
-                    case 'l' -> symlinks++;
-                    default -> others++;
-                }
+        PassingOn passing = new PassingOn(tarStream, sink);
+        // buffered above the copy: the tar reader's byte-by-byte header reads stay off the sink
+        TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(passing, HEADER_BUFFER));
+        byte[] block = new byte[BLOCK];
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            entries++;
+            if (entry.isSymbolicLink()) {
+                symlinks++;
+            } else if (entry.isLink()) {
+                files++; // a hard link: a second name for a file, no bytes of its own
+            } else if (entry.isDirectory()) {
+                directories++;
+            } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+                others++;
+            } else if (entry.isFile()) {
+                files++;
+                bytes += entry.getSize();
+            } else {
+                others++;
+            }
+            while (tar.read(block) >= 0) {
+                // the member's bytes pass on to the sink
             }
         }
+        passing.passRest(block); // the end-of-archive blocks
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("tar_entries", entries);
         facts.put("file_count", files);
@@ -96,12 +110,52 @@ public final class TarArchiver {
         return facts;
     }
 
-    private static long sizeColumn(String line) {
-        String[] columns = line.trim().split("\\s+", 4);
-        try {
-            return columns.length > 2 ? Long.parseLong(columns[2]) : 0;
-        } catch (NumberFormatException deviceNumbers) {
-            return 0;
+    /** Hands every byte read to the sink as well, skips included, so each byte reaches it once. */
+    private static final class PassingOn extends InputStream {
+        private final InputStream in;
+        private final OutputStream sink;
+        private final byte[] skipped = new byte[8192];
+
+        PassingOn(InputStream in, OutputStream sink) {
+            this.in = in;
+            this.sink = sink;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                sink.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = in.read(buffer, offset, length);
+            if (n > 0) {
+                sink.write(buffer, offset, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long count) throws IOException {
+            long done = 0;
+            while (done < count) {
+                int n = read(skipped, 0, (int) Math.min(skipped.length, count - done));
+                if (n < 0) {
+                    break;
+                }
+                done += n;
+            }
+            return done;
+        }
+
+        void passRest(byte[] block) throws IOException {
+            while (read(block, 0, block.length) >= 0) {
+                // bytes after the last member pass on too
+            }
         }
     }
 }
