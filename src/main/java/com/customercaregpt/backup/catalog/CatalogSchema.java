@@ -102,6 +102,9 @@ public final class CatalogSchema {
                     flyway.baselineOnMigrate(true)
                             .baselineVersion(String.format("%03d", legacyVersion)) // as the files spell it
                             .baselineDescription("applied before Flyway (" + LEGACY_HISTORY + ")");
+                } else {
+                    // a catalog in a database that already holds other tables gets every migration, as before Flyway
+                    flyway.baselineOnMigrate(true).baselineVersion("0").baselineDescription("empty catalog");
                 }
                 flyway.load().migrate();
             } catch (FlywayException e) {

@@ -84,6 +84,18 @@ class CatalogMigrationsTest {
     }
 
     @Test
+    void aCatalogInADatabaseThatHoldsOtherTablesGetsEveryMigration() throws Exception {
+        String db = "catalog_shared_database";
+        postgres.createDatabase(db);
+        postgres.execute(db, "CREATE TABLE someone_elses (id int)");
+
+        new CatalogSchema(dataSource(db)).ensureReady();
+
+        assertEquals("0:BASELINE:true,1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true", history(db));
+        assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM backup"));
+    }
+
+    @Test
     void aMigrationMissingBelowTheAppliedOnesStillRuns() throws Exception {
         String db = "catalog_missing_one";
         new CatalogSchema(dataSource(db)).ensureReady();
