@@ -34,11 +34,15 @@ public final class WarmUpCommand implements Callable<Integer> {
         PrintStream err = System.err;
         try {
             Path configFile = Files.writeString(work.resolve("app.env"), "LOG_LEVEL=info\nAPI_KEY=warm-up\n");
+            // a folder too, so the tar reading classes are in the archive
+            Path uploads = Files.createDirectories(work.resolve("uploads"));
+            Files.writeString(uploads.resolve("readme.txt"), "warm-up\n");
             KeyFile.generate(work.resolve("backup.key"));
             String closedPort = String.valueOf(closedPort());
             Path properties = Files.writeString(work.resolve("warm-up.properties"), String.join("\n",
                     "backup.repository.path=" + work.resolve("repository"),
                     "backup.config.files=" + configFile,
+                    "backup.uploads.path=" + uploads,
                     "backup.encryption.key-file=" + work.resolve("backup.key"),
                     "backup.catalog.url=jdbc:postgresql://127.0.0.1:" + closedPort + "/none",
                     "backup.s3.enabled=true",
@@ -56,11 +60,11 @@ public final class WarmUpCommand implements Callable<Integer> {
             System.setOut(new PrintStream(OutputStream.nullOutputStream()));
             System.setErr(new PrintStream(OutputStream.nullOutputStream()));
             List<Integer> exits = new ArrayList<>();
-            exits.add(BackupManagerCommand.run("--config", config, "create", "--components", "config"));
+            exits.add(BackupManagerCommand.run("--config", config, "create", "--components", "config", "uploads"));
             String id = latestBackup(work.resolve("repository"));
             if (id != null) {
                 exits.add(BackupManagerCommand.run("--config", config, "verify", id));
-                exits.add(BackupManagerCommand.run("--config", config, "restore", id, "--components", "config",
+                exits.add(BackupManagerCommand.run("--config", config, "restore", id, "--components", "config", "uploads",
                         "--target-dir", work.resolve("restored").toString(), "--yes"));
             }
             exits.add(BackupManagerCommand.run("--config", localOnly.toString(), "list"));
