@@ -46,9 +46,9 @@ public final class RetryingStore implements Store {
             }
         }
 
-        /** Reads backup.s3.retry-attempts and backup.s3.retry-backoff-seconds. */
+        /** Reads backup.s3.retry-attempts (0 counts as 1, as it always has) and backup.s3.retry-backoff-seconds. */
         public static Policy from(Settings settings) {
-            return new Policy(settings.getInt("backup.s3.retry-attempts", DEFAULT.attempts()),
+            return new Policy(Math.max(1, settings.getInt("backup.s3.retry-attempts", DEFAULT.attempts())),
                     Duration.ofSeconds(settings.getInt("backup.s3.retry-backoff-seconds",
                             (int) DEFAULT.firstBackoff().toSeconds())));
         }
