@@ -31,8 +31,9 @@ import com.customercaregpt.backup.repository.Repository;
 import java.util.function.Supplier;
 import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.repository.RepositoryLock;
-import com.customercaregpt.backup.repository.s3.BucketLock;
-import com.customercaregpt.backup.repository.s3.S3Repository;
+import com.customercaregpt.backup.repository.S3Repository;
+import com.customercaregpt.backup.repository.store.retry.RetryingStore;
+import com.customercaregpt.backup.repository.store.s3.S3Settings;
 import com.customercaregpt.backup.replication.Replicator;
 import com.customercaregpt.backup.schedule.ClusteredQuartz;
 import com.customercaregpt.backup.schedule.Schedule;
@@ -156,7 +157,8 @@ public final class BackupApplication implements AutoCloseable {
         Path repositoryPath = settings.getPath("backup.repository.path");
         LocalRepository repository = new LocalRepository(repositoryPath);
         // Readers see local backups first, then those only in S3 (a fresh host, a lost disk).
-        Supplier<Repository> remote = Replicator.lazily(() -> new S3Repository(S3Repository.S3Settings.from(settings)));
+        Supplier<Repository> remote = Replicator.lazily(() -> new S3Repository(S3Settings.from(settings),
+                RetryingStore.Policy.from(settings)));
         Repository readable = new LocalThenRemote(repository, remote,
                 "true".equals(settings.get("backup.s3.enabled", "false")));
         ProgressMarkers markers = new ProgressMarkers(repository,
@@ -170,7 +172,7 @@ public final class BackupApplication implements AutoCloseable {
         RepositoryLock lock = new RepositoryLock(repositoryPath, staleAfter,
                 Duration.ofSeconds(settings.getInt("backup.lock.wait-seconds", 60)),
                 "true".equals(settings.get("backup.s3.enabled", "false"))
-                        ? () -> new BucketLock((S3Repository) remote.get(), staleAfter) : null);
+                        ? () -> remote.get().lock(staleAfter) : null);
         Inventory inventory = new Inventory(readable, markers, lock);
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
@@ -198,8 +200,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("retention", new Retention(readable, inventory, lock, repository,
                 "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
                 localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
-        main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
-                settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
+        main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings));
         javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;

@@ -26,8 +26,9 @@ import java.util.function.Supplier;
 /**
  * Copies finished backups from the local repository (quick recovery) to the remote one (disaster
  * protection): every artifact's stored bytes, checked against the manifest's checksum as they are
- * read, then the manifest last, so a backup only exists remotely once all of it is there. A copy
- * that fails is tried again with backoff; `replicate` (and the next backup) resumes it.
+ * read, then the manifest last, so a backup only exists remotely once all of it is there. The
+ * remote store retries its own calls; a copy that fails anyway is resumed by `replicate` (and the
+ * next backup), which skips the artifacts already there.
  */
 public final class Replicator {
 
@@ -36,15 +37,11 @@ public final class Replicator {
 
     private final Repository local;
     private final Supplier<Repository> remote;
-    private final int attempts;
-    private final long firstBackoffMillis;
 
     /** {@code remote} is null when S3 is not enabled. */
-    public Replicator(Repository local, Supplier<Repository> remote, int attempts, long firstBackoffMillis) {
+    public Replicator(Repository local, Supplier<Repository> remote) {
         this.local = local;
         this.remote = remote;
-        this.attempts = Math.max(1, attempts);
-        this.firstBackoffMillis = firstBackoffMillis;
     }
 
     /** How one backup's replication ended. */
@@ -75,7 +72,7 @@ public final class Replicator {
         List<Result> results = new ArrayList<>();
         for (BackupId id : ids) {
             if (local.readManifest(id).isPresent()) {
-                results.add(replicateWithRetries(id));
+                results.add(replicateOne(id));
             }
         }
         return results;
@@ -92,22 +89,15 @@ public final class Replicator {
         return results;
     }
 
-    private Result replicateWithRetries(BackupId id) {
-        long backoff = firstBackoffMillis;
-        String error = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return replicateOnce(id);
-            } catch (RuntimeException | IOException e) {
-                error = BackupJobs.oneLine("replication", e);
-                LOG.warn("Replication of {} failed (attempt {}/{}): {}", id, attempt, attempts, error);
-                if (attempt < attempts) {
-                    sleep(backoff);
-                    backoff *= 2;
-                }
-            }
+    /** Store calls are retried by the remote store itself (RetryingStore); what fails here is reported. */
+    private Result replicateOne(BackupId id) {
+        try {
+            return replicateOnce(id);
+        } catch (RuntimeException | IOException e) {
+            String error = BackupJobs.oneLine("replication", e);
+            LOG.warn("Replication of {} failed: {}", id, error);
+            return new Result(id.value(), Result.FAILED, 0, error);
         }
-        return new Result(id.value(), Result.FAILED, 0, error);
     }
 
     private Result replicateOnce(BackupId id) throws IOException {
@@ -183,14 +173,6 @@ public final class Replicator {
             }
         } finally {
             senders.shutdownNow();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,7 +1,11 @@
 package com.customercaregpt.backup.repository;
 
+import com.customercaregpt.backup.repository.store.SharedLock;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +42,11 @@ public final class LocalThenRemote implements Repository {
     @Override
     public ArtifactStream createArtifact(BackupId id, String path) throws IOException {
         return local.createArtifact(id, path);
+    }
+
+    @Override
+    public void putFile(BackupId id, String path, Path file, String sha256) throws IOException {
+        local.putFile(id, path, file, sha256);
     }
 
     /** From the local copy when it holds the backup's manifest, else from the remote one. */
@@ -86,6 +95,12 @@ public final class LocalThenRemote implements Repository {
     @Override
     public void removeProgressMarker(BackupId id) throws IOException {
         local.removeProgressMarker(id);
+    }
+
+    /** Writers lock the local repository; RepositoryLock adds the remote one's lock. */
+    @Override
+    public SharedLock lock(Duration staleAfter) {
+        return local.lock(staleAfter);
     }
 
     /** Removes the backup everywhere: locally and in the remote repository. */

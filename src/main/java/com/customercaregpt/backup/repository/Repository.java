@@ -1,14 +1,23 @@
 package com.customercaregpt.backup.repository;
 
+import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.repository.store.SharedLock;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where backups live. A backup is a folder (or prefix) named by its id holding artifacts and,
- * written last, {@code manifest.json}; a backup without a manifest is unfinished.
+ * Where backups live, as callers see them: implemented once, on top of a store, by
+ * {@link StoreRepository} ({@link LocalThenRemote} combines two). A backup is a folder (or prefix)
+ * named by its id holding artifacts and, written last, {@code manifest.json}; a backup without a
+ * manifest is unfinished.
  *
  * <p>Contract for every implementation (checked by RepositoryContractTest):
  * <ul>
@@ -26,7 +35,7 @@ public interface Repository {
     String location();
 
     /** Reserves a new, empty backup place under the first free id for this moment. */
-    BackupId allocate(java.time.Instant startedAt) throws IOException;
+    BackupId allocate(Instant startedAt) throws IOException;
 
     ArtifactStream createArtifact(BackupId id, String path) throws IOException;
 
@@ -40,33 +49,12 @@ public interface Repository {
 
     /**
      * Stores a whole file as an artifact, failing (and storing nothing) unless its bytes have the
-     * given SHA-256. A store may send parts of the file in parallel; this default streams it.
+     * given SHA-256. A store may send parts of the file in parallel.
      */
-    default void putFile(BackupId id, String path, java.nio.file.Path file, String sha256) throws IOException {
-        java.security.MessageDigest digest = com.customercaregpt.backup.pipeline.ArtifactOutput.newSha256();
-        ArtifactStream out = createArtifact(id, path, sha256);
-        try (InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), digest)) {
-            com.customercaregpt.backup.pipeline.Streams.copy(in, out);
-            requireChecksum(file, sha256, digest);
-            out.close(); // commits: only now that the checksum is known to match
-        } catch (IOException | RuntimeException e) {
-            out.abort();
-            throw e;
-        }
-    }
-
-    /** Fails naming {@code file} when the digest of what was read differs from {@code sha256}. */
-    static void requireChecksum(java.nio.file.Path file, String sha256, java.security.MessageDigest digest)
-            throws IOException {
-        String actual = java.util.HexFormat.of().formatHex(digest.digest());
-        if (!actual.equals(sha256)) {
-            throw new IOException(file + " has sha256 " + actual + " but the manifest says " + sha256
-                    + "; not stored");
-        }
-    }
+    void putFile(BackupId id, String path, Path file, String sha256) throws IOException;
 
     /** The artifact as a local file, for stores that keep one (empty otherwise). */
-    default Optional<java.nio.file.Path> localFile(BackupId id, String path) {
+    default Optional<Path> localFile(BackupId id, String path) {
         return Optional.empty();
     }
 
@@ -98,6 +86,12 @@ public interface Repository {
     /** Removes a backup: manifest first, then artifacts, then the place itself. Idempotent. */
     void delete(BackupId id) throws IOException;
 
+    /**
+     * The lock hosts sharing this repository's storage take before they write (a lock file in a
+     * folder, claim objects in a bucket); one attempt at a time through {@link SharedLock#tryAcquire}.
+     */
+    SharedLock lock(Duration staleAfter);
+
     /** An artifact being written: close() commits it, abort() discards it. */
     abstract class ArtifactStream extends OutputStream {
         public abstract void abort();
@@ -105,8 +99,8 @@ public interface Repository {
 
     static String checkRelativePath(String path) {
         if (path == null || path.isEmpty() || path.startsWith("/") || path.contains("\\")
-                || java.util.Arrays.asList(path.split("/")).contains("..")) {
-            throw new com.customercaregpt.backup.backup.UsageError("refusing unsafe artifact path '" + path + "'");
+                || Arrays.asList(path.split("/")).contains("..")) {
+            throw new UsageError("refusing unsafe artifact path '" + path + "'");
         }
         return path;
     }

@@ -6,7 +6,7 @@ import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
-import com.customercaregpt.backup.repository.s3.S3Repository;
+import com.customercaregpt.backup.repository.S3Repository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

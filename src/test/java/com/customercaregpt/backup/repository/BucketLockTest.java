@@ -3,8 +3,8 @@ package com.customercaregpt.backup.repository;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.TestStack;
-import com.customercaregpt.backup.repository.s3.BucketLock;
-import com.customercaregpt.backup.repository.s3.S3Repository;
+import com.customercaregpt.backup.repository.store.SharedLock;
+import com.customercaregpt.backup.repository.store.s3.S3Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class BucketLockTest {
     @BeforeEach
     void openBucket() throws Exception {
         bucket = server.createBucket();
-        repository = new S3Repository(server.settings(bucket, "prod", S3Repository.S3Settings.MIN_PART_SIZE));
+        repository = new S3Repository(server.settings(bucket, "prod", S3Settings.MIN_PART_SIZE));
         work = Files.createTempDirectory("bucket-lock-");
     }
 
@@ -48,16 +48,16 @@ class BucketLockTest {
 
     @Test
     void oneHolderAtATimeAndTheOthersAreToldWho() throws Exception {
-        BucketLock hostA = new BucketLock(repository, Duration.ofMinutes(2));
-        BucketLock hostB = new BucketLock(repository, Duration.ofMinutes(2));
+        SharedLock hostA = repository.lock(Duration.ofMinutes(2));
+        SharedLock hostB = repository.lock(Duration.ofMinutes(2));
         String[] holder = new String[1];
-        Optional<BucketLock.Held> a = hostA.tryAcquire("backup", holder);
+        Optional<? extends AutoCloseable> a = hostA.tryAcquire("backup", holder);
         assertTrue(a.isPresent());
         assertTrue(hostB.tryAcquire("cleanup", holder).isEmpty());
         assertTrue(holder[0].startsWith("backup on " + Owners.hostName() + " (pid " + ProcessHandle.current().pid()),
                 holder[0]);
         a.get().close();
-        Optional<BucketLock.Held> b = hostB.tryAcquire("cleanup", holder);
+        Optional<? extends AutoCloseable> b = hostB.tryAcquire("cleanup", holder);
         assertTrue(b.isPresent());
         b.get().close();
         assertTrue(server.blobStore().list(bucket, org.jclouds.blobstore.options.ListContainerOptions.Builder
@@ -71,7 +71,7 @@ class BucketLockTest {
         server.blobStore().putBlob(bucket, server.blobStore().blobBuilder("prod/locks/t.json")
                 .payload(stale.getBytes(StandardCharsets.UTF_8)).build());
         String[] holder = new String[1];
-        Optional<BucketLock.Held> taken = new BucketLock(repository, Duration.ofMinutes(2)).tryAcquire("cleanup", holder);
+        Optional<? extends AutoCloseable> taken = repository.lock(Duration.ofMinutes(2)).tryAcquire("cleanup", holder);
         assertTrue(taken.isPresent(), "a claim silent for 10 minutes is stale after 2");
         assertFalse(server.blobStore().blobExists(bucket, "prod/locks/t.json"));
         taken.get().close();
@@ -87,8 +87,7 @@ class BucketLockTest {
         Path hostB = TestStack.store(properties, work.resolve("host-b.properties"));
 
         String[] holder = new String[1];
-        BucketLock.Held hostA = new BucketLock(repository, Duration.ofMinutes(2)).tryAcquire("cleanup", holder)
-                .orElseThrow();
+        AutoCloseable hostA = repository.lock(Duration.ofMinutes(2)).tryAcquire("cleanup", holder).orElseThrow();
         try {
             Cli.Result create = Cli.run("--config", hostB.toString(), "create", "--components", "config");
             assertEquals(1, create.exitCode(), create.toString());

@@ -1,11 +1,16 @@
 package com.customercaregpt.backup.repository;
 
 import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.repository.store.SharedLock;
+import com.customercaregpt.backup.repository.store.Store;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,16 +26,95 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The contract of {@link Repository}; every implementation's test extends this and supplies one. */
+/**
+ * The conformance suite: the contract of {@link Store} and of the repository rules on top of it.
+ * Each backend's test extends this and supplies a fresh, empty store.
+ */
 public abstract class RepositoryContractTest {
 
+    protected Store store;
     protected Repository repository;
 
-    protected abstract Repository newRepository() throws Exception;
+    protected abstract Store newStore() throws Exception;
 
     @BeforeEach
     void open() throws Exception {
-        repository = newRepository();
+        store = newStore();
+        repository = new StoreRepository(store);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void aRangeReadGivesThoseBytesAndStopsAtTheEnd() throws Exception {
+        byte[] content = "0123456789".getBytes(StandardCharsets.UTF_8);
+        store.save("backups/range/object.bin", content);
+        try (InputStream middle = store.openRange("backups/range/object.bin", 3, 4);
+             InputStream tail = store.openRange("backups/range/object.bin", 8, 100)) {
+            assertEquals("3456", new String(middle.readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals("89", new String(tail.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aMissingObjectIsNotFoundEverywhereAndRemovingItIsFine() throws Exception {
+        String missing = "backups/none/missing.bin";
+        NoSuchFileException open = assertThrows(NoSuchFileException.class, () -> store.open(missing).close());
+        assertTrue(open.getMessage().contains(missing), open.getMessage());
+        assertThrows(NoSuchFileException.class, () -> store.openRange(missing, 0, 1).close());
+        assertEquals(Optional.empty(), store.read(missing));
+        assertEquals(Optional.empty(), store.stat(missing));
+        store.remove(missing);
+        store.removeFolder("backups/none/");
+    }
+
+    @Test
+    void statGivesTheSizeAndTheChecksumRecordedWithTheObject() throws Exception {
+        try (Repository.ArtifactStream out = store.create("backups/stat/a.bin", "ab".repeat(32))) {
+            out.write(new byte[1234]);
+        }
+        Store.Stat stat = store.stat("backups/stat/a.bin").orElseThrow();
+        assertEquals(1234, stat.sizeBytes());
+        assertTrue(stat.sha256() == null || stat.sha256().equals("ab".repeat(32)), stat.sha256());
+    }
+
+    @Test
+    void keysAreListedSortedUpToTheLimitAndFoldersByName() throws Exception {
+        for (String key : List.of("backups/f/b/2.bin", "backups/f/a.bin", "backups/f/b/1.bin", "backups/g/x.bin")) {
+            store.save(key, new byte[] {1});
+        }
+        assertEquals(List.of("backups/f/a.bin", "backups/f/b/1.bin", "backups/f/b/2.bin"), store.keys("backups/f/", 10));
+        assertEquals(List.of("backups/f/a.bin"), store.keys("backups/f/", 1));
+        assertEquals(Set.of("f", "g"), Set.copyOf(store.folders("backups/", "")));
+        assertEquals(List.of("g"), store.folders("backups/", "g"));
+    }
+
+    @Test
+    void aFolderIsReservedOnceAndRemovedWithEverythingInIt() throws Exception {
+        assertTrue(store.reserveFolder("backups/place/"));
+        assertFalse(store.reserveFolder("backups/place/"));
+        store.save("backups/place/deep/object.bin", new byte[] {1});
+        store.removeFolder("backups/place/");
+        assertEquals(List.of(), store.keys("backups/place/", 10));
+        assertEquals(List.of(), store.folders("backups/", "place"));
+        assertTrue(store.reserveFolder("backups/place/"), "free again once removed");
+    }
+
+    @Test
+    void theLockHasOneHolderAtATimeAndNamesItToTheOthers() throws Exception {
+        String[] holder = new String[1];
+        Optional<? extends AutoCloseable> first = repository.lock(Duration.ofMinutes(2)).tryAcquire("backup", holder);
+        assertTrue(first.isPresent());
+        SharedLock other = repository.lock(Duration.ofMinutes(2));
+        assertEquals(Optional.empty(), other.tryAcquire("cleanup", holder));
+        assertTrue(holder[0].startsWith("backup on " + Owners.hostName()), holder[0]);
+        first.get().close();
+        Optional<? extends AutoCloseable> second = other.tryAcquire("cleanup", holder);
+        assertTrue(second.isPresent(), "free once released");
+        second.get().close();
     }
 
     @Test

@@ -4,8 +4,10 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.fixtures.Tools;
-import com.customercaregpt.backup.repository.s3.S3Repository;
-import com.customercaregpt.backup.repository.s3.S3Repository.S3Settings;
+import com.customercaregpt.backup.repository.store.Store;
+import com.customercaregpt.backup.repository.store.retry.RetryingStore;
+import com.customercaregpt.backup.repository.store.s3.S3Store;
+import com.customercaregpt.backup.repository.store.s3.S3Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,9 +56,14 @@ class S3RepositoryTest extends RepositoryContractTest {
     Path scratch;
 
     @Override
-    protected Repository newRepository() {
+    protected Store newStore() {
         bucket = server.createBucket();
-        return open(server.settings(bucket, PREFIX, PART));
+        return new RetryingStore(new S3Store(server.settings(bucket, PREFIX, PART)), RetryingStore.Policy.DEFAULT);
+    }
+
+    @Test
+    void s3proxyIgnoresConditionalPutAndListsPendingUploads() {
+        assertEquals(new Store.Capabilities(false, true), store.capabilities());
     }
 
     private S3Repository open(S3Settings settings) {
@@ -66,7 +73,7 @@ class S3RepositoryTest extends RepositoryContractTest {
     }
 
     private S3Client client() {
-        S3Client client = S3Repository.newClient(server.settings(bucket, PREFIX, PART));
+        S3Client client = S3Store.newClient(server.settings(bucket, PREFIX, PART));
         toClose.add(client);
         return client;
     }

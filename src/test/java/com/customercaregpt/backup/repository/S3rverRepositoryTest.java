@@ -1,8 +1,10 @@
 package com.customercaregpt.backup.repository;
 
 import com.customercaregpt.backup.fixtures.S3rver;
-import com.customercaregpt.backup.repository.s3.S3Repository;
-import com.customercaregpt.backup.repository.s3.S3Repository.S3Settings;
+import com.customercaregpt.backup.repository.store.Store;
+import com.customercaregpt.backup.repository.store.retry.RetryingStore;
+import com.customercaregpt.backup.repository.store.s3.S3Store;
+import com.customercaregpt.backup.repository.store.s3.S3Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -32,12 +34,10 @@ class S3rverRepositoryTest extends RepositoryContractTest {
     private S3Settings settings;
 
     @Override
-    protected Repository newRepository() {
+    protected Store newStore() {
         S3rver server = S3rver.shared();
         settings = server.settings(server.createBucket(), PREFIX, PART);
-        S3Repository repository = new S3Repository(settings);
-        toClose.add(repository);
-        return repository;
+        return new RetryingStore(new S3Store(settings), RetryingStore.Policy.DEFAULT);
     }
 
     @AfterEach
@@ -56,7 +56,7 @@ class S3rverRepositoryTest extends RepositoryContractTest {
         Repository.ArtifactStream dead = repository.createArtifact(id, "uploads/uploads.tar");
         dead.write(new byte[PART + 1]); // a writer that died mid-upload: a pending multipart upload
         repository.writeManifest(id, "{}".getBytes(StandardCharsets.UTF_8));
-        S3Client client = S3Repository.newClient(settings);
+        S3Client client = S3Store.newClient(settings);
         toClose.add(client);
         AwsServiceException refused = assertThrows(AwsServiceException.class,
                 () -> client.listMultipartUploads(b -> b.bucket(settings.bucket())));
@@ -68,5 +68,6 @@ class S3rverRepositoryTest extends RepositoryContractTest {
                 .contents().stream().map(S3Object::key).toList());
         assertFalse(repository.list().contains(id));
         assertEquals(Optional.empty(), repository.readManifest(id));
+        assertEquals(new Store.Capabilities(false, false), store.capabilities(), "what it lacks was noticed");
     }
 }

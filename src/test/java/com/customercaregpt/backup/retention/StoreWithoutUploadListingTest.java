@@ -5,8 +5,9 @@ import com.customercaregpt.backup.fixtures.S3rver;
 import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
-import com.customercaregpt.backup.repository.s3.S3Repository;
-import com.customercaregpt.backup.repository.s3.S3Repository.S3Settings;
+import com.customercaregpt.backup.repository.S3Repository;
+import com.customercaregpt.backup.repository.store.s3.S3Store;
+import com.customercaregpt.backup.repository.store.s3.S3Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class StoreWithoutUploadListingTest {
     }
 
     private List<String> keys(String backupId) {
-        try (S3Client client = S3Repository.newClient(s3)) {
+        try (S3Client client = S3Store.newClient(s3)) {
             return client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix(s3.prefix() + "/backups/" + backupId + "/"))
                     .contents().stream().map(S3Object::key).toList();
         }

@@ -1,6 +1,7 @@
-package com.customercaregpt.backup.repository.s3;
+package com.customercaregpt.backup.repository.store.s3;
 
 import com.customercaregpt.backup.repository.LockClaims;
+import com.customercaregpt.backup.repository.store.SharedLock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -21,13 +22,15 @@ import java.util.UUID;
  * (AWS S3, MinIO, Ceph, s3proxy) two contenders cannot both hold it: the later one's listing shows
  * the earlier claim. Two that claim at the same moment both withdraw.
  */
-public final class BucketLock implements com.customercaregpt.backup.repository.SharedLock {
+public final class BucketLock implements SharedLock {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final S3Repository bucket;
+    private static final String LOCKS = "locks/";
+
+    private final S3Store bucket;
     private final Duration staleAfter;
 
-    public BucketLock(S3Repository bucket, Duration staleAfter) {
+    BucketLock(S3Store bucket, Duration staleAfter) {
         this.bucket = bucket;
         this.staleAfter = staleAfter;
     }
@@ -39,15 +42,15 @@ public final class BucketLock implements com.customercaregpt.backup.repository.S
 
     @Override
     public Optional<Held> tryAcquire(String operation, String[] holder) throws IOException {
-        String prefix = bucket.locksPrefix();
-        for (String key : bucket.keysUnder(prefix, 1000)) {
-            Optional<byte[]> claim = bucket.readIfPresent(key, "read lock claim");
+        String prefix = LOCKS;
+        for (String key : bucket.keys(prefix, 1000)) {
+            Optional<byte[]> claim = bucket.read(key);
             if (claim.isEmpty()) {
                 continue;
             }
             JsonNode content = parse(claim.get());
             if (stale(content)) {
-                bucket.deleteKey(key, "remove stale lock claim");
+                bucket.remove(key);
             } else {
                 holder[0] = describe(content);
                 return Optional.empty();
@@ -56,16 +59,16 @@ public final class BucketLock implements com.customercaregpt.backup.repository.S
         String token = UUID.randomUUID().toString();
         String key = prefix + token + ".json";
         Map<String, Object> content = LockClaims.newClaim(token, operation);
-        bucket.putSmall(key, JSON.writeValueAsBytes(content), "write lock claim");
+        bucket.save(key, JSON.writeValueAsBytes(content));
         if (bucket.onlyKeyTwice(prefix, key)) {
             return Optional.of(new Held(key, content));
         }
-        List<String> claims = bucket.keysUnder(prefix, 2);
-        bucket.deleteKey(key, "withdraw lock claim");
+        List<String> claims = bucket.keys(prefix, 2);
+        bucket.remove(key);
         holder[0] = "a contender that claimed it at the same moment";
         for (String other : claims) {
             if (!other.equals(key)) {
-                Optional<byte[]> claim = bucket.readIfPresent(other, "read lock claim");
+                Optional<byte[]> claim = bucket.read(other);
                 if (claim.isPresent()) {
                     holder[0] = describe(parse(claim.get()));
                 }
@@ -85,12 +88,12 @@ public final class BucketLock implements com.customercaregpt.backup.repository.S
 
         @Override
         protected void renew(byte[] claimJson) throws IOException {
-            bucket.putSmall(key, claimJson, "renew lock claim");
+            bucket.save(key, claimJson);
         }
 
         @Override
         protected void remove() throws IOException {
-            bucket.deleteKey(key, "release lock claim");
+            bucket.remove(key);
         }
     }
 
