@@ -1,0 +1,69 @@
+package com.customercaregpt.backup.observe;
+
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.repository.Repository;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+/**
+ * What `serve` shows of itself on the management server: Camel's health checks, Prometheus
+ * metrics (Camel's routes plus ours) and Jolokia for Hawtio. A command shows nothing (no JMX either).
+ */
+public final class Observability {
+
+    /** camel-micrometer looks the registry up under this name and serves it. */
+    static final String REGISTRY = "metricsRegistry";
+
+    private Observability() {
+    }
+
+    /**
+     * Call before Camel starts, with the properties Camel will be given. {@code remote}: the S3
+     * repository, or null when S3 is off.
+     */
+    public static void install(Main main, Settings settings, Properties camel, boolean service,
+                               Repository local, Path localRoot, Supplier<Repository> remote) {
+        if (!service) {
+            camel.setProperty("camel.main.jmxEnabled", "false");
+            return;
+        }
+        ManagementServer server = ManagementServer.configure(settings, camel);
+        if (server == null) {
+            camel.setProperty("camel.main.jmxEnabled", "false");
+            return;
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        main.bind(REGISTRY, registry);
+        RepositoryGauges gauges = new RepositoryGauges(local, localRoot, remote,
+                Duration.ofSeconds(settings.getInt("backup.metrics.refresh-seconds", 30)));
+        gauges.register(registry);
+        RunMetrics runs = new RunMetrics(registry, gauges);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configured) {
+                configured.getCamelContext().addRoutePolicyFactory(runs);
+                configured.getCamelContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+                    @Override
+                    public boolean isEnabled(CamelEvent event) {
+                        return event instanceof CamelEvent.CamelContextRoutesStartingEvent;
+                    }
+
+                    @Override
+                    public void notify(CamelEvent event) {
+                        server.guard(configured.getCamelContext());
+                    }
+                });
+            }
+        });
+    }
+}
