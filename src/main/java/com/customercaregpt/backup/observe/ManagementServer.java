@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.Properties;
 
 /**
@@ -125,11 +126,24 @@ public final class ManagementServer {
         });
     }
 
+    /**
+     * "Bearer TOKEN"; or, for Hawtio, whose connections only send Basic credentials, "Basic" with the
+     * token as password (the user name is not checked).
+     */
     private boolean authorized(HttpServerRequest request) {
         String header = request.getHeader("Authorization");
-        byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        String presented = "";
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = header.substring(7).strip();
+        } else if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String pair = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+                presented = pair.substring(pair.indexOf(':') + 1);
+            } catch (IllegalArgumentException malformed) {
+                return false;
+            }
+        }
         // the same time wherever the first difference is
-        return MessageDigest.isEqual(presented, token);
+        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token);
     }
 }
