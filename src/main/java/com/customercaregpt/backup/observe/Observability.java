@@ -42,6 +42,7 @@ public final class Observability {
             camel.setProperty("camel.main.jmxEnabled", "false");
             return;
         }
+        main.bind(ApiServerEngine.NAME, new ApiServerEngine(settings.getInt("camel.server.port", 8080)));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind(REGISTRY, registry);
         RepositoryGauges gauges = new RepositoryGauges(local, localRoot, remote,

@@ -55,22 +55,22 @@ final class RepositoryGauges {
     }
 
     void register(MeterRegistry registry) {
-        gauge(registry, "repository.bytes", "Stored bytes of the finished backups", s -> s.localBytes, "location", "local");
+        gauge(registry, "repository_bytes", "Stored bytes of the finished backups", s -> s.localBytes, "location", "local");
         if (remote != null) {
-            gauge(registry, "repository.bytes", "Stored bytes of the finished backups", s -> s.remoteBytes, "location", "s3");
+            gauge(registry, "repository_bytes", "Stored bytes of the finished backups", s -> s.remoteBytes, "location", "s3");
         }
-        gauge(registry, "replication.backlog.backups", "Finished local backups not yet in S3 (0 with S3 off)",
+        gauge(registry, "replication_backlog_backups", "Finished local backups not yet in S3 (0 with S3 off)",
                 s -> s.backlog);
-        Gauge.builder("repository.free.bytes", this, g -> g.space(FileStore::getUsableSpace))
+        Gauge.builder("repository_free_bytes", this, g -> g.space(FileStore::getUsableSpace))
                 .description("Free bytes on the file system of the local repository").register(registry);
-        Gauge.builder("repository.capacity.bytes", this, g -> g.space(FileStore::getTotalSpace))
+        Gauge.builder("repository_capacity_bytes", this, g -> g.space(FileStore::getTotalSpace))
                 .description("Size in bytes of the file system of the local repository").register(registry);
         for (String component : Components.ALL) {
-            gauge(registry, "backup.stored.bytes", "Stored bytes of the component's newest successful backup",
+            gauge(registry, "backup_stored_bytes", "Stored bytes of the component's newest successful backup",
                     s -> last(s, component).storedBytes, "component", component);
-            gauge(registry, "backup.raw.bytes", "Bytes before compression of the component's newest successful backup",
+            gauge(registry, "backup_raw_bytes", "Bytes before compression of the component's newest successful backup",
                     s -> last(s, component).rawBytes, "component", component);
-            gauge(registry, "backup.last.success.timestamp.seconds",
+            gauge(registry, "backup_last_success_timestamp_seconds",
                     "Unix time the component's newest successful backup completed (0: never)",
                     s -> last(s, component).at.getEpochSecond(), "component", component);
         }

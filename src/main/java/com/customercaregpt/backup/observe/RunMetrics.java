@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * Counts and times what the backup, restore and verify routes did, read from what each leaves on
- * its exchange at the end (the manifest, the restore report, the verify reports).
+ * its exchange at the end (the manifest, the restore report, the verify reports). Meter names are
+ * written as Prometheus shows them (backup_runs becomes backup_runs_total).
  */
 final class RunMetrics extends RoutePolicySupport implements RoutePolicyFactory {
 
@@ -57,7 +58,7 @@ final class RunMetrics extends RoutePolicySupport implements RoutePolicyFactory 
     public void onExchangeDone(Route route, Exchange exchange) {
         switch (route.getRouteId()) {
             case "backup" -> backupDone(exchange);
-            case "restore" -> restoreDone(exchange, route.getRouteId());
+            case "restore" -> restoreDone(exchange);
             default -> verifyDone(exchange);
         }
         // what the repository holds has changed: the next scrape reads it again
@@ -72,7 +73,8 @@ final class RunMetrics extends RoutePolicySupport implements RoutePolicyFactory 
                 countBackup(manifest.type(), component.name(), component.status());
                 Duration took = between(component.startedAt(), component.completedAt());
                 if (took != null) {
-                    timer("backup.duration", "type", manifest.type(), "component", component.name()).record(took);
+                    timer("backup_duration", "How long each component took to back up",
+                            "type", manifest.type(), "component", component.name()).record(took);
                 }
             }
             return;
@@ -85,21 +87,22 @@ final class RunMetrics extends RoutePolicySupport implements RoutePolicyFactory 
     }
 
     private void countBackup(String type, String component, String result) {
-        Counter.builder("backup.runs").description("Backup runs per component, by the component's outcome")
+        Counter.builder("backup_runs").description("Backup runs per component, by the component's outcome")
                 .tags("type", type, "component", component, "result", result).register(registry).increment();
     }
 
-    private void restoreDone(Exchange exchange, String routeId) {
+    private void restoreDone(Exchange exchange) {
         RestoreReport report = exchange.getProperty("restoreReport", RestoreReport.class);
-        Long started = exchange.getProperty(STARTED + "." + routeId, Long.class);
+        Long started = exchange.getProperty(STARTED + ".restore", Long.class);
         if (report == null || report.dryRun()) {
             return; // a refused request, or a dry run that changed nothing
         }
         for (String component : report.components()) {
-            Counter.builder("restore.runs").description("Restores per component, by outcome")
+            Counter.builder("restore_runs").description("Restores per component, by outcome")
                     .tags("component", component, "result", report.status()).register(registry).increment();
             if (started != null) {
-                timer("restore.duration", "component", component).record(Duration.ofNanos(System.nanoTime() - started));
+                timer("restore_duration", "How long the restore that brought the component back took",
+                        "component", component).record(Duration.ofNanos(System.nanoTime() - started));
             }
         }
     }
@@ -120,12 +123,12 @@ final class RunMetrics extends RoutePolicySupport implements RoutePolicyFactory 
     }
 
     private void countVerify(String result) {
-        Counter.builder("verify.runs").description("Backups verified, by outcome").tag("result", result)
+        Counter.builder("verify_runs").description("Backups verified, by outcome").tag("result", result)
                 .register(registry).increment();
     }
 
-    private Timer timer(String name, String... tags) {
-        return Timer.builder(name).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
+    private Timer timer(String name, String description, String... tags) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
     }
 
     private static Duration between(String from, String to) {
