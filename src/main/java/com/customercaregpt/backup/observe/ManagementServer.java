@@ -104,6 +104,10 @@ public final class ManagementServer {
         }
     }
 
+    boolean servesJolokia() {
+        return token != null;
+    }
+
     /** Puts the token check in front of Jolokia as soon as the management server has its router, before the routes start. */
     void guard(CamelContext context) {
         if (token == null) {

@@ -4,11 +4,15 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.repository.Repository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpPluginRegistry;
+import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +69,27 @@ public final class Observability {
                     }
                 });
             }
+
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                if (server.servesJolokia()) {
+                    startJolokiaEarly(configured.getCamelContext());
+                }
+            }
         });
+    }
+
+    /**
+     * Jolokia takes a second or two to start. Camel would start it after the REST API's server listens
+     * and before the API's door is on (ApiGuard), when the API answers 404; started here, before
+     * either server, the management server finds it ready.
+     */
+    private static void startJolokiaEarly(CamelContext context) {
+        PlatformHttpPluginRegistry plugins = new PlatformHttpPluginRegistry();
+        plugins.setCamelContext(context);
+        context.getCamelContextExtension().addContextPlugin(
+                org.apache.camel.component.platform.http.spi.PlatformHttpPluginRegistry.class, plugins);
+        ServiceHelper.startService(plugins);
+        plugins.resolvePluginById(JolokiaPlatformHttpPlugin.NAME, JolokiaPlatformHttpPlugin.class);
     }
 }
