@@ -188,6 +188,8 @@ class ObservabilityTest {
         assertEquals(403, stop.get("status").asInt(), "stopping a route is refused: " + stop);
         JsonNode write = json(get("/observe/jolokia/write/" + route + "/Tracing/true", service.token()));
         assertEquals(403, write.get("status").asInt(), "writing is refused: " + write);
+        JsonNode properties = json(get("/observe/jolokia/read/java.lang:type=Runtime/SystemProperties", service.token()));
+        assertEquals(403, properties.get("status").asInt(), "system properties may hold -D settings: " + properties);
         JsonNode started = json(get("/observe/jolokia/read/" + route + "/State", service.token()));
         assertEquals("Started", started.get("value").asText(), "the route still runs: " + started);
     }
