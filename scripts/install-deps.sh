@@ -17,6 +17,9 @@ command -v redis-cli >/dev/null || missing+=(redis-tools)
 command -v npm >/dev/null || missing+=(nodejs npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_dump >/dev/null || missing+=(postgresql-client)
+# Checkers of the monitoring and deployment files (tests): promtool, and the compose client
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"

@@ -8,6 +8,7 @@ import com.customercaregpt.backup.api.BackupListCache;
 import com.customercaregpt.backup.backup.BackupJobs;
 import com.customercaregpt.backup.catalog.CatalogChanges;
 import com.customercaregpt.backup.operations.Operations;
+import com.customercaregpt.backup.observe.Observability;
 import com.customercaregpt.backup.backup.ProgressMarkers;
 import com.customercaregpt.backup.catalog.CatalogRows;
 import com.customercaregpt.backup.catalog.CatalogSchema;
@@ -161,6 +162,9 @@ public final class BackupApplication implements AutoCloseable {
                 RetryingStore.Policy.from(settings)));
         Repository readable = new LocalThenRemote(repository, remote,
                 "true".equals(settings.get("backup.s3.enabled", "false")));
+        // the management server of `serve`: health, metrics, Jolokia (observe/)
+        Observability.install(main, settings, properties, mode == Mode.SERVICE, repository, repositoryPath,
+                "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null);
         ProgressMarkers markers = new ProgressMarkers(repository,
                 Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)));
         Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))

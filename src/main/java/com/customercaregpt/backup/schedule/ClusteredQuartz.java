@@ -77,6 +77,7 @@ public final class ClusteredQuartz {
         // a fire later than this is a misfire: fired once now, then judged against the grace (ScheduleRuns)
         p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        p.setProperty("org.quartz.scheduler.jmx.export", "true"); // Hawtio shows the triggers (Jolokia, observe/)
         return p;
     }
 

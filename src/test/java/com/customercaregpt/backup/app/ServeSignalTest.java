@@ -54,6 +54,7 @@ class ServeSignalTest {
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
         properties.put("camel.server.port", String.valueOf(port));
+        properties.put("camel.management.port", "0");
         properties.put("backup.api.token", TOKEN);
         properties.put("backup.schedules.file", Files.writeString(work.resolve("none.camel.yaml"), "[]\n").toString());
         properties.put("backup.uploads.path", Files.createDirectories(work.resolve("uploads")).toString());

@@ -52,6 +52,7 @@ final class ScheduleFixture {
     static Map<String, String> serviceOverrides(Path schedules, String catalog) {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("camel.server.port", String.valueOf(freePort()));
+        overrides.put("camel.management.port", "0"); // any free port: two instances run at once
         overrides.put("backup.api.allow-anonymous", "true");
         overrides.put("backup.schedules.file", schedules.toString());
         overrides.put("backup.catalog.url", TestStack.shared().postgres().jdbcUrl(catalog));
