@@ -211,8 +211,13 @@ public final class Operations {
                 byId.put(live.get(i).id, view(live.get(i)));
             }
         }
+        Map<String, Running> liveById = new HashMap<>();
+        live.forEach(op -> liveById.put(op.id, op));
         for (Map<String, Object> row : rows == null ? List.<Map<String, Object>>of() : rows) {
-            byId.putIfAbsent(String.valueOf(row.get("operation_id")), view(row));
+            String id = String.valueOf(row.get("operation_id"));
+            // one that just ended here is known here before its catalog row is updated
+            Running here = liveById.get(id);
+            byId.putIfAbsent(id, here != null ? view(here) : view(row));
         }
         return new ArrayList<>(byId.values());
     }
