@@ -23,6 +23,12 @@ public final class ApiRequests {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    private final Components components;
+
+    public ApiRequests(Components components) {
+        this.components = components;
+    }
+
     record CreateBody(String type, List<String> components, Integer retentionDays) {
     }
 
@@ -35,14 +41,14 @@ public final class ApiRequests {
     /** POST /backup/create: {"type": "full", "components": [...], "retention_days": N}, all optional. */
     public BackupRequest backup(byte[] body) {
         CreateBody create = read(body, CreateBody.class, new CreateBody(null, null, null));
-        Components.resolve(create.components());
+        components.resolve(create.components());
         return new BackupRequest(create.type(), create.components(), create.retentionDays(), "api");
     }
 
     /** POST /backup/{id}/restore: {"components", "target_database", "target_dir", "dry_run"}, all optional. */
     public RestoreRequest restore(String backupId, byte[] body) {
         RestoreBody restore = read(body, RestoreBody.class, new RestoreBody(null, null, null, null));
-        Components.resolve(restore.components());
+        components.resolve(restore.components());
         Path targetDir = null;
         if (restore.targetDir() != null) {
             targetDir = Path.of(restore.targetDir());

@@ -10,6 +10,7 @@ import com.customercaregpt.backup.operations.Operations;
 import com.customercaregpt.backup.backup.ProgressMarkers;
 import com.customercaregpt.backup.catalog.CatalogRows;
 import com.customercaregpt.backup.catalog.CatalogSchema;
+import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.health.HealthChecks;
@@ -129,7 +130,7 @@ public final class BackupApplication implements AutoCloseable {
             ServiceMode.configure(settings, properties);
             routes = ServiceMode.routes(settings, routes);
             // a bad schedule stops the start here, before Camel, naming the file, the schedule and the problem
-            schedules = ScheduleFile.load(ServiceMode.schedulesFile(settings));
+            schedules = ScheduleFile.load(ServiceMode.schedulesFile(settings), Components.namesIn(settings));
             String excluded = ServiceMode.excluded(settings);
             if (excluded != null) {
                 main.configure().withRoutesExcludePattern(excluded);
@@ -155,7 +156,9 @@ public final class BackupApplication implements AutoCloseable {
                 Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)));
         Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))
                 .toAbsolutePath();
-        Components components = new Components(settings);
+        // backup.components names the components in use; configuration classes register them (PlatformComponents)
+        Components components = new Components(Components.namesIn(settings),
+                () -> main.getCamelContext().getRegistry().findByType(BackupComponent.class));
         ManifestKeys keys = new ManifestKeys(settings.get("backup.encryption.key-file", ""));
         Duration staleAfter = Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120));
         // With S3 on, the lock is also taken in the bucket, which other hosts share.
@@ -193,18 +196,19 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("replicator", new Replicator(repository, remote,
                 settings.getInt("backup.s3.retry-attempts", 3), 1000L * settings.getInt("backup.s3.retry-backoff-seconds", 1)));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
-        main.bind("serviceCommands", new ServiceCommands(settings));
+        main.bind("serviceCommands", new ServiceCommands(settings, components));
         javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);
         main.bind("catalogSchema", catalogSchema);
-        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers));
+        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers, components));
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         // No token, no service: refused before anything starts.
         ApiGuard apiGuard = mode == Mode.SERVICE && ServiceMode.apiEnabled(settings) ? ApiGuard.from(settings) : null;
         String timeZone = settings.get("backup.schedule.time-zone", "UTC");
-        Schedules scheduleBook = new Schedules(ServiceMode.schedulesFile(settings), timeZone, catalogSchema, catalog);
+        Schedules scheduleBook = new Schedules(ServiceMode.schedulesFile(settings), timeZone, catalogSchema, catalog,
+                components.names());
         main.bind("schedules", scheduleBook);
         if (mode == Mode.SERVICE) {
             ZoneId zone = ScheduleFile.timeZone(timeZone);
@@ -225,7 +229,7 @@ public final class BackupApplication implements AutoCloseable {
             removeLeftovers(leftovers);
         }
         main.bind("operations", operations);
-        main.bind("apiRequests", new ApiRequests());
+        main.bind("apiRequests", new ApiRequests(components));
         main.bind("apiReplies", new ApiReplies());
         CatalogChanges catalogChanges = apiGuard != null ? new CatalogChanges(catalog, catalogSchema).start() : null;
         main.bind("backupListCache", new BackupListCache(catalogChanges));

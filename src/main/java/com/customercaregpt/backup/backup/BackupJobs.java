@@ -73,7 +73,7 @@ public final class BackupJobs {
     public BackupJob begin(BackupRequest request) throws IOException {
         check(request);
         String type = request.type() == null ? "full" : request.type();
-        List<String> names = Components.resolve(request.components());
+        List<String> names = components.resolve(request.components());
         int retention = request.retentionDays() == null ? defaultRetentionDays : request.retentionDays();
         if (retention < 1) {
             throw new UsageError("retention days must be at least 1, got " + retention);
@@ -127,7 +127,7 @@ public final class BackupJobs {
         if (!"full".equals(type)) {
             throw new UsageError("backup type '" + type + "' is not available yet; use --type full");
         }
-        Components.resolve(request.components());
+        components.resolve(request.components());
         if (request.retentionDays() != null && request.retentionDays() < 1) {
             throw new UsageError("retention days must be at least 1, got " + request.retentionDays());
         }

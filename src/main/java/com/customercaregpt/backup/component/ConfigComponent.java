@@ -35,6 +35,7 @@ import java.util.Set;
 public final class ConfigComponent implements BackupComponent {
 
     public static final String NAME = "config";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.FOLDER, "config files");
     public static final String ARTIFACT = "config.json";
     public static final String REDACTED = "***REDACTED***";
     private static final String SCHEMA = "/schemas/config-export.schema.json";
@@ -53,8 +54,17 @@ public final class ConfigComponent implements BackupComponent {
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() throws IOException {
+        List<String> missing = files.stream().filter(f -> !Files.isReadable(f)).map(Path::toString).toList();
+        if (!missing.isEmpty()) {
+            throw new IOException("unreadable: " + String.join(", ", missing));
+        }
+        return files.size() + " readable";
     }
 
     @Override
@@ -138,10 +148,6 @@ public final class ConfigComponent implements BackupComponent {
                 return lines;
             }
 
-            @Override
-            public boolean needsServiceStopped() {
-                return false;
-            }
 
             @Override
             public List<String> commit() throws IOException {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,14 @@ final class FolderRestore implements PreparedRestore {
     private final String label;
     private final boolean stopService;
     private final Runnable liveCheck;
+
+    /** A folder a backup reads: present and readable, for a component's health check. */
+    static String checkReadableFolder(Path folder) throws IOException {
+        if (!Files.isDirectory(folder) || !Files.isReadable(folder)) {
+            throw new IOException(folder + " is missing or unreadable");
+        }
+        return folder + " is readable";
+    }
 
     private FolderRestore(String component, Path live, Path prepared, boolean isolated, String label,
                           boolean stopService, Runnable liveCheck) {
@@ -59,7 +68,7 @@ final class FolderRestore implements PreparedRestore {
     }
 
     static FolderRestore prepare(String component, Path live, RestoreContext context, Artifact artifact,
-                                 boolean stopService, Runnable liveCheck) {
+                                 List<String> extractOptions, boolean stopService, Runnable liveCheck) {
         boolean isolated = context.targetDir().isPresent();
         Path target = isolated ? target(component, live, context) : sibling(live, "restore", context.label());
         try {
@@ -72,8 +81,10 @@ final class FolderRestore implements PreparedRestore {
             Files.createDirectories(target);
             requireSpace(component, target.getParent(), artifact.rawSizeBytes());
             try (InputStream tar = context.reader().openDecompressed(artifact)) {
-                new ExternalTool(component, "tar -x").streamFrom(List.of("tar", "--extract", "--file=-",
-                        "--preserve-permissions", "--numeric-owner", "--directory=" + target), Map.of(), null, tar);
+                List<String> command = new ArrayList<>(List.of("tar", "--extract", "--file=-"));
+                command.addAll(extractOptions);
+                command.add("--directory=" + target);
+                new ExternalTool(component, "tar -x").streamFrom(command, Map.of(), null, tar);
             }
             checkCounts(component, target, context.record().facts());
             // on disk before the swap, so that a power cut after it finds the restored files whole

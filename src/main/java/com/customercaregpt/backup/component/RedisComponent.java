@@ -45,6 +45,7 @@ import java.util.TreeMap;
 public final class RedisComponent implements BackupComponent {
 
     public static final String NAME = "redis";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.SERVER, "server redis");
     public static final String RDB_ARTIFACT = "dump.rdb";
     public static final String KEYS_ARTIFACT = "keys.jsonl";
     private static final Logger LOG = LoggerFactory.getLogger(RedisComponent.class);
@@ -54,16 +55,25 @@ public final class RedisComponent implements BackupComponent {
     private final String host;
     private final int port;
     private final String password;
+    private final List<String> redisCliOptions;
 
     public RedisComponent(Settings settings) {
         this.host = settings.get("backup.redis.host", "localhost");
         this.port = settings.getInt("backup.redis.port", 6379);
         this.password = settings.get("backup.redis.password", "");
+        this.redisCliOptions = settings.getOptions("backup.redis.redis-cli-options");
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() {
+        try (Jedis redis = connect()) {
+            return host + ":" + port + " answers " + redis.ping();
+        }
     }
 
     public Jedis connect() {
@@ -166,10 +176,6 @@ public final class RedisComponent implements BackupComponent {
                 return planRestore(context);
             }
 
-            @Override
-            public boolean needsServiceStopped() {
-                return false;
-            }
 
             @Override
             public List<String> commit() throws Exception {
@@ -282,9 +288,10 @@ public final class RedisComponent implements BackupComponent {
             throw new StepFailure(NAME, "rdb snapshot", "redis-cli not found on PATH");
         }
         Map<String, String> environment = password.isEmpty() ? Map.of() : Map.of("REDISCLI_AUTH", password);
-        new ExternalTool(NAME, "rdb snapshot").streamTo(
-                List.of(cli, "-h", host, "-p", String.valueOf(port), "--no-auth-warning", "--rdb", "-"),
-                environment, null, out);
+        List<String> command = new ArrayList<>(List.of(cli, "-h", host, "-p", String.valueOf(port)));
+        command.addAll(redisCliOptions);
+        command.addAll(List.of("--rdb", "-"));
+        new ExternalTool(NAME, "rdb snapshot").streamTo(command, environment, null, out);
     }
 
     /** Writes one JSON object per key; returns the number of keys per logical database. */

@@ -116,6 +116,11 @@ public final class Settings {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** A tool's options (backup.*-options): the value split at whitespace, no quoting. */
+    public List<String> getOptions(String key) {
+        return Arrays.stream(get(key, "").split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
     /** Everything, for handing to Camel's property placeholders. */
     public Properties asProperties() {
         Properties properties = new Properties();

@@ -3,22 +3,17 @@ package com.customercaregpt.backup.health;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.catalog.CatalogSchema;
-import com.customercaregpt.backup.component.ChromaClient;
+import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
-import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.health.HealthReport.Check;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.restore.Leftovers;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,9 +32,11 @@ public final class HealthChecks {
     private final Inventory inventory;
     private final CatalogSchema catalog;
     private final Leftovers leftovers;
+    private final Components components;
 
     public HealthChecks(Settings settings, Path repositoryPath, Inventory inventory, CatalogSchema catalog,
-                        Leftovers leftovers) {
+                        Leftovers leftovers, Components components) {
+        this.components = components;
         this.leftovers = leftovers;
         this.settings = settings;
         this.repositoryPath = repositoryPath;
@@ -60,28 +57,10 @@ public final class HealthChecks {
             catalog.ensureReady();
             return ok("reachable at " + settings.get("backup.catalog.url"));
         }));
-        checks.add(check("server database", () -> {
-            PostgresTools postgres = new PostgresTools(settings);
-            try (Connection ignored = postgres.connect(postgres.database())) {
-                return ok("connected to " + postgres.database());
-            }
-        }));
-        checks.add(check("server redis", this::redis));
-        checks.add(check("server chromadb", () -> {
-            ChromaClient chroma = new ChromaClient(settings.get("backup.chromadb.url"));
-            return chroma.heartbeat() ? ok(chroma.baseUrl() + " answers") : fail(chroma.baseUrl() + " does not answer");
-        }));
-        checks.add(check("uploads folder", () -> {
-            Path uploads = settings.getPath("backup.uploads.path");
-            return Files.isDirectory(uploads) && Files.isReadable(uploads) ? ok(uploads + " is readable")
-                    : fail(uploads + " is missing or unreadable");
-        }));
-        checks.add(check("config files", () -> {
-            List<String> missing = settings.getList("backup.config.files").stream()
-                    .filter(f -> !Files.isReadable(Path.of(f))).toList();
-            return missing.isEmpty() ? ok(settings.getList("backup.config.files").size() + " readable")
-                    : fail("unreadable: " + String.join(", ", missing));
-        }));
+        for (String name : components.names()) {
+            BackupComponent component = components.get(name);
+            checks.add(check(component.info().healthCheckName(), () -> ok(component.checkHealth())));
+        }
         String status = checks.stream().map(Check::status).reduce(HealthReport.OK, HealthChecks::worst);
         return new HealthReport(status, checks);
     }
@@ -128,7 +107,7 @@ public final class HealthChecks {
         // nothing removes these automatically: restore the manifest from a copy, or delete the backup
         checks.add(needOperator.isEmpty() ? new Check("damaged backups", HealthReport.OK, "none")
                 : new Check("damaged backups", HealthReport.WARN, String.join(", ", needOperator)));
-        for (String component : Components.ALL) {
+        for (String component : components.names()) {
             BackupSummary b = newest.get(component);
             if (b == null) {
                 checks.add(new Check("newest backup " + component, HealthReport.WARN, "no completed backup"));
@@ -140,20 +119,6 @@ public final class HealthChecks {
                     : HealthReport.OK, detail));
         }
         return checks;
-    }
-
-    private Check redis() {
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(3000)
-                .socketTimeoutMillis(3000);
-        String password = settings.get("backup.redis.password", "");
-        if (!password.isEmpty()) {
-            config.password(password);
-        }
-        HostAndPort address = new HostAndPort(settings.get("backup.redis.host", "localhost"),
-                settings.getInt("backup.redis.port", 6379));
-        try (Jedis redis = new Jedis(address, config.build())) {
-            return ok(address + " answers " + redis.ping());
-        }
     }
 
     private interface Probe {
@@ -172,10 +137,6 @@ public final class HealthChecks {
 
     private static Check ok(String detail) {
         return new Check("", HealthReport.OK, detail);
-    }
-
-    private static Check fail(String detail) {
-        return new Check("", HealthReport.FAIL, detail);
     }
 
     private static String worst(String a, String b) {

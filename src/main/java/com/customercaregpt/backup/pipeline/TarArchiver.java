@@ -21,9 +21,12 @@ import java.util.Set;
 public final class TarArchiver {
 
     private final String component;
+    private final List<String> options;
 
-    public TarArchiver(String component) {
+    /** {@code options}: tar's options of backup.tar.create-options (the default --format=posix). */
+    public TarArchiver(String component, List<String> options) {
         this.component = component;
+        this.options = options;
     }
 
     /** One folder to put in the archive, under its own name ("." for the folder itself), minus exclusions. */
@@ -36,8 +39,9 @@ public final class TarArchiver {
     /** Writes a tar of the sources into {@code out} and returns counts of what it holds. */
     public Map<String, Object> archive(List<Source> sources, ArtifactOutput out, Path scratch) throws IOException {
         Path index = PrivateFiles.createEmpty(scratch.resolve("tar-index.txt"));
-        List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-", "--format=posix",
-                "--verbose", "--verbose", "--index-file=" + index));
+        List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-"));
+        command.addAll(options);
+        command.addAll(List.of("--verbose", "--verbose", "--index-file=" + index));
         for (Source source : sources) {
             if (!Files.isDirectory(source.folder())) {
                 throw new StepFailure(component, "tar", "folder not found: " + source.folder());

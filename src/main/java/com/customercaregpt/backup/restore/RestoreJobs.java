@@ -7,6 +7,7 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
 import com.customercaregpt.backup.inventory.Inventory;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,22 +47,31 @@ public final class RestoreJobs {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestoreJobs.class);
     private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
-    /** Components that --target-dir applies to; --target-database applies to database. */
-    private static final Set<String> FOLDER_COMPONENTS = Set.of("uploads", "chromadb", "config");
-
     /** An isolated restore (a target given) touches only the components its targets apply to. */
-    private static Set<String> allowedComponents(RestoreRequest request) {
+    private Set<String> allowedComponents(RestoreRequest request) {
         if (request.targetDatabase() == null && request.targetDir() == null) {
-            return Set.copyOf(Components.ALL);
+            return Set.copyOf(components.names());
         }
-        Set<String> allowed = new java.util.HashSet<>();
+        Set<String> allowed = new HashSet<>();
         if (request.targetDatabase() != null) {
-            allowed.add("database");
+            allowed.addAll(components.restoredTo(RestoreTarget.DATABASE));
         }
         if (request.targetDir() != null) {
-            allowed.addAll(FOLDER_COMPONENTS);
+            allowed.addAll(components.restoredTo(RestoreTarget.FOLDER));
         }
         return allowed;
+    }
+
+    /** "--target-database applies to database, --target-dir to uploads, chromadb and config". */
+    private String targetsHelp() {
+        List<String> parts = new ArrayList<>();
+        for (RestoreTarget target : RestoreTarget.values()) {
+            List<String> names = components.restoredTo(target);
+            if (target.option() != null && !names.isEmpty()) {
+                parts.add(target.option() + " applies to " + String.join(", ", names));
+            }
+        }
+        return String.join("; ", parts);
     }
 
     private final Repository repository;
@@ -138,7 +149,7 @@ public final class RestoreJobs {
         Set<String> allowed = allowedComponents(request);
         List<String> names = request.components().isEmpty()
                 ? available.stream().filter(allowed::contains).toList()
-                : Components.resolve(request.components());
+                : components.resolve(request.components());
         for (String name : names) {
             if (!available.contains(name)) {
                 throw new UsageError("backup " + manifest.backupId() + " holds no completed " + name
@@ -146,7 +157,7 @@ public final class RestoreJobs {
             }
             if (!allowed.contains(name)) {
                 throw new UsageError(name + " cannot be restored with --target-database/--target-dir; "
-                        + "--target-database applies to database, --target-dir to uploads, chromadb and config");
+                        + targetsHelp());
             }
         }
         if (names.isEmpty()) {
