@@ -201,7 +201,9 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("catalogDataSource", catalogConnections);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);
         main.bind("catalogSchema", catalogSchema);
-        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers, components));
+        HealthChecks healthChecks = new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers,
+                components, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null);
+        main.bind("healthChecks", healthChecks);
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         // No token, no service: refused before anything starts.
@@ -238,13 +240,15 @@ public final class BackupApplication implements AutoCloseable {
         }
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
                 catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges);
-        if (apiGuard != null) {
-            try {
+        try {
+            // the components exist once Camel has started; their checks join Camel's health registry
+            healthChecks.register(app.context());
+            if (apiGuard != null) {
                 apiGuard.install(app.context(), settings.getInt("camel.server.port", 8080));
-            } catch (RuntimeException e) {
-                app.close();
-                throw e;
             }
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
         }
         return app;
     }

@@ -9,7 +9,11 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.health.HealthReport.Check;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.inventory.Inventory;
+import com.customercaregpt.backup.repository.Repository;
 import com.customercaregpt.backup.restore.Leftovers;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What an on-call engineer asks first: can we write backups, are they recent, and can we reach
@@ -27,16 +32,23 @@ import java.util.Map;
  */
 public final class HealthChecks {
 
+    /** How many checks (repository, free space, restore leftovers) come before the newest backups' lines. */
+    private static final int REPOSITORY_CHECKS = 3;
+
     private final Settings settings;
     private final Path repositoryPath;
     private final Inventory inventory;
     private final CatalogSchema catalog;
     private final Leftovers leftovers;
     private final Components components;
+    private final Supplier<Repository> s3;
+    private List<BackupHealthCheck> checks;
 
+    /** {@code s3}: the off-site copy's store, or null when backup.s3.enabled is off. */
     public HealthChecks(Settings settings, Path repositoryPath, Inventory inventory, CatalogSchema catalog,
-                        Leftovers leftovers, Components components) {
+                        Leftovers leftovers, Components components, Supplier<Repository> s3) {
         this.components = components;
+        this.s3 = s3;
         this.leftovers = leftovers;
         this.settings = settings;
         this.repositoryPath = repositoryPath;
@@ -44,25 +56,55 @@ public final class HealthChecks {
         this.catalog = catalog;
     }
 
-    public HealthReport run() {
-        List<Check> checks = new ArrayList<>();
-        checks.add(check("repository", this::repository));
-        checks.add(check("free space", this::freeSpace));
-        checks.add(check("restore leftovers", () -> {
-            List<Leftovers.Leftover> found = leftovers.find();
-            return found.isEmpty() ? ok("none") : new Check("", HealthReport.WARN, Leftovers.describe(found));
-        }));
-        checks.addAll(newestBackups());
-        checks.add(check("catalog", () -> {
-            catalog.ensureReady();
-            return ok("reachable at " + settings.get("backup.catalog.url"));
-        }));
-        for (String name : components.names()) {
-            BackupComponent component = components.get(name);
-            checks.add(check(component.info().healthCheckName(), () -> ok(component.checkHealth())));
+    /**
+     * Registers the dependency and component checks in Camel's health registry, so that Camel's
+     * own health endpoints see what `health` and GET /api/v1/health report.
+     */
+    public void register(CamelContext context) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            checks().forEach(registry::register);
         }
-        String status = checks.stream().map(Check::status).reduce(HealthReport.OK, HealthChecks::worst);
-        return new HealthReport(status, checks);
+    }
+
+    public HealthReport run() {
+        List<Check> lines = new ArrayList<>();
+        List<BackupHealthCheck> checks = checks();
+        checks.subList(0, REPOSITORY_CHECKS).forEach(check -> lines.add(check.line()));
+        lines.addAll(newestBackups());
+        checks.subList(REPOSITORY_CHECKS, checks.size()).forEach(check -> lines.add(check.line()));
+        String status = lines.stream().map(Check::status).reduce(HealthReport.OK, HealthChecks::worst);
+        return new HealthReport(status, lines);
+    }
+
+    /** Repository, free space and restore leftovers, then the catalog, S3 (when on) and each component. */
+    private synchronized List<BackupHealthCheck> checks() {
+        if (checks == null) {
+            List<BackupHealthCheck> all = new ArrayList<>();
+            all.add(new BackupHealthCheck("repository", this::repository));
+            all.add(new BackupHealthCheck("free space", this::freeSpace));
+            all.add(new BackupHealthCheck("restore leftovers", () -> {
+                List<Leftovers.Leftover> found = leftovers.find();
+                return found.isEmpty() ? ok("none") : new Check("", HealthReport.WARN, Leftovers.describe(found));
+            }));
+            all.add(new BackupHealthCheck("catalog", () -> {
+                catalog.ensureReady();
+                return ok("reachable at " + settings.get("backup.catalog.url"));
+            }));
+            if (s3 != null) {
+                all.add(new BackupHealthCheck("s3", () -> {
+                    Repository bucket = s3.get();
+                    bucket.list();
+                    return ok(bucket.location() + " is readable");
+                }));
+            }
+            for (String name : components.names()) {
+                BackupComponent component = components.get(name);
+                all.add(new BackupHealthCheck(component.info().healthCheckName(), () -> ok(component.checkHealth())));
+            }
+            checks = List.copyOf(all);
+        }
+        return checks;
     }
 
     private Check repository() throws IOException {
@@ -119,20 +161,6 @@ public final class HealthChecks {
                     : HealthReport.OK, detail));
         }
         return checks;
-    }
-
-    private interface Probe {
-        Check run() throws Exception;
-    }
-
-    private static Check check(String name, Probe probe) {
-        try {
-            Check result = probe.run();
-            return new Check(name, result.status(), result.detail());
-        } catch (Exception e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return new Check(name, HealthReport.FAIL, message.lines().findFirst().orElse(message));
-        }
     }
 
     private static Check ok(String detail) {
