@@ -311,11 +311,6 @@ public final class RestoreJobs {
         }
     }
 
-    /** Fails the caller with the restore's own error, after it was recorded. */
-    public void rethrow(Exception error) throws Exception {
-        throw error;
-    }
-
     public RestoreReport failed(Job job, Exception error) {
         return report(job, "failed", error == null ? null : error.getMessage());
     }

@@ -101,4 +101,23 @@ class HooksTest {
         assertTrue(alerts.matches("backup backup_\\d{8}_\\d{6}\\S* is failed: uploads: tar: folder not found: " + uploads),
                 alerts);
     }
+
+    @Test
+    void aFailingBeforeSwapHookStopsTheRestoreWithNothingLiveReplacedAndTheFailureRecorded() throws Exception {
+        Path config = configWith("hooks.camel.yaml", "hooks-refusing-the-swap.camel.yaml");
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        Manifest manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
+        Files.writeString(uploads.resolve("invoice.txt"), "changed after the backup");
+
+        Cli.Result restore = Cli.run("--config", config.toString(), "restore", manifest.backupId(), "--components",
+                "uploads", "--yes");
+        assertEquals(1, restore.exitCode(), restore.toString());
+        assertTrue(restore.stderr().contains("outside the maintenance window"), restore.toString());
+        assertEquals(List.of("invoice.txt"), names(uploads));
+        assertEquals("changed after the backup", Files.readString(uploads.resolve("invoice.txt")));
+        assertEquals(1, TestStack.shared().postgres().queryLong("backup_catalog", "SELECT count(*) FROM operation"
+                + " WHERE kind = 'restore' AND status = 'failed' AND backup_id = '" + manifest.backupId() + "'"
+                + " AND error LIKE '%outside the maintenance window%'"));
+    }
 }
