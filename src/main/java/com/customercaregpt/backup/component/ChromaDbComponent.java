@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +22,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +133,7 @@ public final class ChromaDbComponent implements BackupComponent {
 
     @Override
     public List<String> planRestore(RestoreContext context) {
-        List<String> plan = new java.util.ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
+        List<String> plan = new ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
         if (context.targetDir().isEmpty()) {
             plan.add(stoppedForBackup ? "stop the server with backup.chromadb.stop-command around the swap, start it, "
                     + "and check collections and record counts through " + api.baseUrl()
@@ -232,7 +235,7 @@ public final class ChromaDbComponent implements BackupComponent {
      * the copy is made again.
      */
     private static FileVisitResult skipIfGone(IOException e) throws IOException {
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return FileVisitResult.CONTINUE;
         }
         throw e;
@@ -240,7 +243,7 @@ public final class ChromaDbComponent implements BackupComponent {
 
     private static void deleteContents(Path folder) throws IOException {
         try (var tree = Files.walk(folder)) {
-            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(folder)) {
                     Files.delete(p);
                 }
@@ -269,7 +272,7 @@ public final class ChromaDbComponent implements BackupComponent {
                 }
                 try {
                     return copySegment(file, attrs);
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     return FileVisitResult.CONTINUE;
                 }
             }
@@ -339,14 +342,14 @@ public final class ChromaDbComponent implements BackupComponent {
                 count = rs.getLong(1);
             }
         }
-        Map<String, List<Integer>> pending = new java.util.LinkedHashMap<>();
+        Map<String, List<Integer>> pending = new LinkedHashMap<>();
         try (var st = connection.prepareStatement("SELECT id, operation FROM embeddings_queue "
                 + "WHERE topic LIKE ? AND seq_id > ? ORDER BY seq_id")) {
             st.setString(1, "%/" + collectionId);
             st.setLong(2, appliedUpTo);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    pending.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(rs.getInt(2));
+                    pending.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2));
                 }
             }
         }

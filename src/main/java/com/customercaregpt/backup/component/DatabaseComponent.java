@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.pipeline.PrivateFiles;
+import com.customercaregpt.backup.pipeline.Streams;
 import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
@@ -10,7 +11,10 @@ import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.config.Settings.SettingsException;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +23,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * PostgreSQL, dumped by pg_dump in its directory format (one artifact per file) or, with
@@ -32,7 +38,7 @@ import java.util.concurrent.CompletableFuture;
  * dumps, exported from our own transaction, so they match the archive exactly.
  */
 public final class DatabaseComponent implements BackupComponent {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatabaseComponent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
 
     public static final String NAME = "database";
     private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.DATABASE, "server database");
@@ -142,7 +148,7 @@ public final class DatabaseComponent implements BackupComponent {
             if (!PgDumpDirectory.isToc(v.artifact())) {
                 // Table data is COPY text: reading it whole checks its checksum and its compression.
                 try (var in = v.reader().openDecompressed(v.artifact())) {
-                    com.customercaregpt.backup.pipeline.Streams.copy(in, OutputStream.nullOutputStream());
+                    Streams.copy(in, OutputStream.nullOutputStream());
                 }
                 return;
             }
@@ -228,7 +234,7 @@ public final class DatabaseComponent implements BackupComponent {
                 command.addAll(postgres.connectionArguments());
                 command.add(dump.toString());
                 // The progress lines are matched in English whatever the host's language.
-                Map<String, String> environment = new java.util.HashMap<>(postgres.environment());
+                Map<String, String> environment = new HashMap<>(postgres.environment());
                 environment.put("LC_MESSAGES", "C");
                 ExternalTool pgRestore = new ExternalTool(NAME, "pg_restore").followingStderr(rowCounts::onPgRestoreLine);
                 started = System.nanoTime();
@@ -248,7 +254,7 @@ public final class DatabaseComponent implements BackupComponent {
                 int early = rowCounts.finish();
                 LOG.info("database: row counts of {} checked ({} of {} tables while pg_restore ran), last ones in {}",
                         target, early, expectedRows.size(), Sizes.since(started));
-            } catch (RuntimeException | java.io.IOException e) {
+            } catch (RuntimeException | IOException e) {
                 dropQuietly(target);
                 throw e;
             }
@@ -453,7 +459,7 @@ public final class DatabaseComponent implements BackupComponent {
     static void joinUnwrapped(CompletableFuture<?> future) throws Exception {
         try {
             future.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
             }

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.pipeline.Folders;
@@ -9,6 +10,7 @@ import com.customercaregpt.backup.repository.Manifest.Artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -58,13 +60,13 @@ final class FolderRestore implements PreparedRestore {
         Path target = target(component, live, context);
         if (context.targetDir().isPresent()) {
             return List.of("extract " + artifact.path() + " into " + target + " (nothing live is touched)",
-                    "needs " + com.customercaregpt.backup.backup.Sizes.human(artifact.rawSizeBytes()) + " in "
+                    "needs " + Sizes.human(artifact.rawSizeBytes()) + " in "
                             + target.getParent());
         }
         return List.of("extract " + artifact.path() + " into " + sibling(live, "restore", context.label()),
                 "check file counts against the backup's facts",
                 "swap: " + live + " -> " + sibling(live, "pre-restore", context.label()) + " (kept), restored copy -> " + live,
-                "needs " + com.customercaregpt.backup.backup.Sizes.human(artifact.rawSizeBytes()) + " in " + live.getParent());
+                "needs " + Sizes.human(artifact.rawSizeBytes()) + " in " + live.getParent());
     }
 
     static FolderRestore prepare(String component, Path live, RestoreContext context, Artifact artifact,
@@ -184,8 +186,8 @@ final class FolderRestore implements PreparedRestore {
         }
         long free = Files.getFileStore(existing).getUsableSpace();
         if (free < bytes) {
-            throw new StepFailure(component, "check free space", "needs " + com.customercaregpt.backup.backup.Sizes.human(bytes)
-                    + " in " + existing + " but only " + com.customercaregpt.backup.backup.Sizes.human(free) + " is free");
+            throw new StepFailure(component, "check free space", "needs " + Sizes.human(bytes)
+                    + " in " + existing + " but only " + Sizes.human(free) + " is free");
         }
     }
 
@@ -204,7 +206,7 @@ final class FolderRestore implements PreparedRestore {
                     listing.toString()), Map.of(), null, tar);
         }
         long entries;
-        try (Stream<String> lines = Files.lines(listing, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        try (Stream<String> lines = Files.lines(listing, StandardCharsets.ISO_8859_1)) {
             entries = lines.count();
         }
         Object expected = v.facts().get("tar_entries");

@@ -5,7 +5,9 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.customercaregpt.backup.pipeline.Streams;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.OutputStream;
@@ -35,7 +38,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Redis, twice: the server's own RDB snapshot (fetched over the network with redis-cli --rdb,
@@ -125,7 +130,7 @@ public final class RedisComponent implements BackupComponent {
                 if (header.length < 9 || !new String(header, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
                     throw new StepFailure(NAME, "verify rdb", v.artifact().path() + " does not start with an RDB header");
                 }
-                com.customercaregpt.backup.pipeline.Streams.copy(in, OutputStream.nullOutputStream());
+                Streams.copy(in, OutputStream.nullOutputStream());
             }
             return;
         }
@@ -140,7 +145,7 @@ public final class RedisComponent implements BackupComponent {
                 }
                 lines++;
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new StepFailure(NAME, "verify keys", v.artifact().path() + " line " + (lines + 1) + " is not JSON");
         }
         long expected = keyTotal(v.facts());
@@ -184,7 +189,7 @@ public final class RedisComponent implements BackupComponent {
                     fetchRdb(out);
                 }
                 try (Jedis redis = connectOrFail()) {
-                    java.util.Set<Integer> databases = new java.util.TreeSet<>(databasesWithKeys(redis));
+                    Set<Integer> databases = new TreeSet<>(databasesWithKeys(redis));
                     countsOf(context.record().facts()).keySet().forEach(databases::add);
                     for (int db : databases) {
                         redis.select(db);
@@ -259,7 +264,7 @@ public final class RedisComponent implements BackupComponent {
     }
 
     private static BufferedReader jsonLines(InputStream in) {
-        return new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     }
 
     /** A key as written by {@link #text}: a string, or {"base64": ...} for other bytes. */

@@ -20,6 +20,7 @@ import com.customercaregpt.backup.repository.ManifestCodec;
 import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.pipeline.crypto.DataKey;
 import com.customercaregpt.backup.repository.Repository;
+import com.customercaregpt.backup.repository.RepositoryLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The steps of the restore route. The order is the safety: every artifact's checksum first; then
@@ -83,12 +89,12 @@ public final class RestoreJobs {
 
     private final ManifestKeys keys;
 
-    private final com.customercaregpt.backup.repository.RepositoryLock lock;
+    private final RepositoryLock lock;
     private final Leftovers leftovers;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
                        Path preRestoreRoot, Path scratchRoot, int parallelism,
-                       com.customercaregpt.backup.repository.RepositoryLock lock, Leftovers leftovers) {
+                       RepositoryLock lock, Leftovers leftovers) {
         this.lock = lock;
         this.leftovers = leftovers;
         this.keys = keys;
@@ -106,14 +112,14 @@ public final class RestoreJobs {
         final Manifest manifest;
         final List<String> componentNames;
         final String label;
-        final Map<String, PreparedRestore> prepared = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, PreparedRestore> prepared = new ConcurrentHashMap<>();
         final List<String> committed = new ArrayList<>();
         final List<String> kept = new ArrayList<>();
-        final Map<String, List<String>> plan = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, List<String>> plan = new ConcurrentHashMap<>();
 
         final DataKey dataKey;
         /** Held from plan to close: no backup, cleanup or other restore meanwhile (none for a dry run). */
-        com.customercaregpt.backup.repository.RepositoryLock.Held held;
+        RepositoryLock.Held held;
         /** What this restore builds beside the live data, written down before it is built (none for a dry run). */
         BuildRecord building;
 
@@ -211,10 +217,10 @@ public final class RestoreJobs {
      * failure is thrown, and {@link #close} drops every prepared copy.
      */
     public void prepareAll(Job job) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(parallelism, job.componentNames.size())), DaemonThreads.named("restore-component"));
         try {
-            List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+            List<Future<?>> tasks = new ArrayList<>();
             for (String name : job.componentNames) {
                 tasks.add(pool.submit(() -> {
                     verifyArtifacts(job, name);
@@ -223,10 +229,10 @@ public final class RestoreJobs {
                 }));
             }
             Exception first = null;
-            for (java.util.concurrent.Future<?> task : tasks) {
+            for (Future<?> task : tasks) {
                 try {
                     task.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (first == null) {
                         first = e.getCause() instanceof Exception cause ? cause : e;
                     }
