@@ -17,6 +17,12 @@ import java.util.List;
  */
 public final class ApiRequests {
 
+    private final Components components;
+
+    public ApiRequests(Components components) {
+        this.components = components;
+    }
+
     /** POST /backup/create: {"type": "full", "components": [...], "retention_days": N}, all optional. */
     public BackupRequest backup(Object body) {
         ApiBodies.CreateBackup create = body instanceof ApiBodies.CreateBackup given ? given : ApiBodies.CreateBackup.NONE;
@@ -46,7 +52,7 @@ public final class ApiRequests {
     }
 
     /** "components": absent for all of them, else a non-empty list of known component names. */
-    private static List<String> componentNames(List<String> names) {
+    private List<String> componentNames(List<String> names) {
         if (names == null) {
             return null;
         }
@@ -54,7 +60,7 @@ public final class ApiRequests {
             throw new ApiProblem.BadRequest("bad request", "components must name at least one component "
                     + "(leave the field out for all of them)");
         }
-        Components.resolve(names);
+        components.resolve(names);
         return names;
     }
 

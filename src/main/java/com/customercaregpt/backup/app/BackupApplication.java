@@ -12,6 +12,7 @@ import com.customercaregpt.backup.observe.Observability;
 import com.customercaregpt.backup.backup.ProgressMarkers;
 import com.customercaregpt.backup.catalog.CatalogRows;
 import com.customercaregpt.backup.catalog.CatalogSchema;
+import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.health.HealthChecks;
@@ -139,7 +140,7 @@ public final class BackupApplication implements AutoCloseable {
             ServiceMode.configure(settings, properties);
             routes = ServiceMode.routes(settings, routes);
             // a bad schedule stops the start here, before Camel, naming the file, the schedule and the problem
-            schedules = ScheduleFile.load(ServiceMode.schedulesFile(settings));
+            schedules = ScheduleFile.load(ServiceMode.schedulesFile(settings), Components.namesIn(settings));
             String excluded = ServiceMode.excluded(settings);
             if (excluded != null) {
                 main.configure().withRoutesExcludePattern(excluded);
@@ -169,7 +170,9 @@ public final class BackupApplication implements AutoCloseable {
                 Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120)));
         Path scratch = Path.of(settings.get("backup.scratch.path", repositoryPath.resolve(".scratch").toString()))
                 .toAbsolutePath();
-        Components components = new Components(settings);
+        // backup.components names the components in use; configuration classes register them (PlatformComponents)
+        Components components = new Components(Components.namesIn(settings),
+                () -> main.getCamelContext().getRegistry().findByType(BackupComponent.class));
         ManifestKeys keys = new ManifestKeys(settings.get("backup.encryption.key-file", ""));
         Duration staleAfter = Duration.ofSeconds(settings.getInt("backup.stale-after-seconds", 120));
         // With S3 on, the lock is also taken in the bucket, which other hosts share.
@@ -206,18 +209,21 @@ public final class BackupApplication implements AutoCloseable {
                 localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
         main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
-        main.bind("serviceCommands", new ServiceCommands(settings));
+        main.bind("serviceCommands", new ServiceCommands(settings, components));
         javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);
         main.bind("catalogSchema", catalogSchema);
-        main.bind("healthChecks", new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers));
+        HealthChecks healthChecks = new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers,
+                components, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null);
+        main.bind("healthChecks", healthChecks);
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         // No token, no service: refused before anything starts.
         ApiGuard apiGuard = mode == Mode.SERVICE && ServiceMode.apiEnabled(settings) ? ApiGuard.from(settings) : null;
         String timeZone = settings.get("backup.schedule.time-zone", "UTC");
-        Schedules scheduleBook = new Schedules(ServiceMode.schedulesFile(settings), timeZone, catalogSchema, catalog);
+        Schedules scheduleBook = new Schedules(ServiceMode.schedulesFile(settings), timeZone, catalogSchema, catalog,
+                components.names());
         main.bind("schedules", scheduleBook);
         if (mode == Mode.SERVICE) {
             ZoneId zone = ScheduleFile.timeZone(timeZone);
@@ -238,7 +244,7 @@ public final class BackupApplication implements AutoCloseable {
             removeLeftovers(leftovers);
         }
         main.bind("operations", operations);
-        main.bind("apiRequests", new ApiRequests());
+        main.bind("apiRequests", new ApiRequests(components));
         main.bind("apiReplies", new ApiReplies());
         main.bind("apiDocument", new ApiDocument());
         CatalogChanges catalogChanges = apiGuard != null ? new CatalogChanges(catalog, catalogSchema).start() : null;
@@ -249,13 +255,15 @@ public final class BackupApplication implements AutoCloseable {
         }
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
                 catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges, apiGuard);
-        if (apiGuard != null) {
-            try {
+        try {
+            // the components exist once Camel has started; their checks join Camel's health registry
+            healthChecks.register(app.context());
+            if (apiGuard != null) {
                 apiGuard.serving(app.context());
-            } catch (RuntimeException e) {
-                app.close();
-                throw e;
             }
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
         }
         return app;
     }

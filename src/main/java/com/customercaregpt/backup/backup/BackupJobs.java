@@ -7,6 +7,10 @@ import com.customercaregpt.backup.component.ComponentContext;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.Compression;
+import com.customercaregpt.backup.pipeline.crypto.DataKey;
+import com.customercaregpt.backup.pipeline.crypto.Envelope;
+import com.customercaregpt.backup.pipeline.crypto.KeyFile;
+import com.customercaregpt.backup.pipeline.crypto.WrappedKey;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
@@ -19,14 +23,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -73,13 +85,13 @@ public final class BackupJobs {
     public BackupJob begin(BackupRequest request) throws IOException {
         check(request);
         String type = request.type() == null ? "full" : request.type();
-        List<String> names = Components.resolve(request.components());
+        List<String> names = components.resolve(request.components());
         int retention = request.retentionDays() == null ? defaultRetentionDays : request.retentionDays();
         if (retention < 1) {
             throw new UsageError("retention days must be at least 1, got " + retention);
         }
         // A bad key file stops the backup here, before anything is written or locked.
-        com.customercaregpt.backup.pipeline.crypto.KeyFile master = keys.enabled() ? keys.masterKey() : null;
+        KeyFile master = keys.enabled() ? keys.masterKey() : null;
         RepositoryLock.Held lock = repositoryLock.acquire("backup");
         try {
             return begin(request, type, names, retention, master, lock);
@@ -90,12 +102,12 @@ public final class BackupJobs {
     }
 
     private BackupJob begin(BackupRequest request, String type, List<String> names, int retention,
-                            com.customercaregpt.backup.pipeline.crypto.KeyFile master, RepositoryLock.Held lock)
+                            KeyFile master, RepositoryLock.Held lock)
             throws IOException {
-        com.customercaregpt.backup.pipeline.crypto.DataKey dataKey = null;
-        com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey = null;
+        DataKey dataKey = null;
+        WrappedKey wrappedKey = null;
         if (master != null) {
-            dataKey = com.customercaregpt.backup.pipeline.crypto.DataKey.generate();
+            dataKey = DataKey.generate();
             wrappedKey = dataKey.wrap(master);
         }
         Instant now = Instant.now();
@@ -127,7 +139,7 @@ public final class BackupJobs {
         if (!"full".equals(type)) {
             throw new UsageError("backup type '" + type + "' is not available yet; use --type full");
         }
-        Components.resolve(request.components());
+        components.resolve(request.components());
         if (request.retentionDays() != null && request.retentionDays() < 1) {
             throw new UsageError("retention days must be at least 1, got " + request.retentionDays());
         }
@@ -178,7 +190,7 @@ public final class BackupJobs {
 
     /** "redis: connect: ...; uploads: tar: ..." for alerts. */
     public String failureSummary(Manifest manifest) {
-        return manifest.components().stream().map(ComponentRecord::error).filter(java.util.Objects::nonNull)
+        return manifest.components().stream().map(ComponentRecord::error).filter(Objects::nonNull)
                 .reduce((a, b) -> a + "; " + b).orElse("no component error recorded");
     }
 
@@ -243,8 +255,8 @@ public final class BackupJobs {
      * its manifest: they stay, for the operator (list, verify and health name them).
      */
     public List<BackupId> removeAbandoned() throws IOException {
-        List<BackupId> removed = new java.util.ArrayList<>();
-        java.util.Set<String> running = new java.util.HashSet<>();
+        List<BackupId> removed = new ArrayList<>();
+        Set<String> running = new HashSet<>();
         for (BackupId id : repository.list()) {
             if (repository.readManifest(id).isEmpty()) {
                 switch (markers.stateOf(id)) {
@@ -264,7 +276,7 @@ public final class BackupJobs {
     }
 
     /** Scratch folders are named <backup_id>-<component>; only running backups keep theirs. */
-    private void removeStaleScratch(java.util.Set<String> running) throws IOException {
+    private void removeStaleScratch(Set<String> running) throws IOException {
         if (!Files.isDirectory(scratchRoot)) {
             return;
         }
@@ -284,7 +296,7 @@ public final class BackupJobs {
     /** "redis: rdb snapshot: redis-cli exited with 1: ..." whatever the exception. */
     public static String oneLine(String component, Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() == null) {
+        if (e instanceof FileSystemException fs && fs.getReason() == null) {
             // NoSuchFileException, AccessDeniedException... say only the path: name the cause too
             message = describe(fs) + ": " + message;
         }
@@ -294,14 +306,14 @@ public final class BackupJobs {
     }
 
 
-    private static String describe(java.nio.file.FileSystemException e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
+    private static String describe(FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
             return "no such file";
         }
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+        if (e instanceof FileAlreadyExistsException) {
             return "already exists";
         }
         return e.getClass().getSimpleName();
@@ -324,7 +336,7 @@ public final class BackupJobs {
         public ArtifactOutput newArtifact(String fileName, String format) throws IOException {
             String path = component + "/" + fileName + compression.suffix();
             if (job.dataKey() != null) {
-                path += com.customercaregpt.backup.pipeline.crypto.Envelope.SUFFIX;
+                path += Envelope.SUFFIX;
             }
             ArtifactOutput output = new ArtifactOutput(path, format, compression, compressionLevel, job.dataKey(),
                     repository.createArtifact(job.id(), path), artifacts::add);

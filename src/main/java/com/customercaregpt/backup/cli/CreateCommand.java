@@ -7,6 +7,7 @@ import com.customercaregpt.backup.repository.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,15 @@ import java.util.concurrent.Callable;
                 "2:bad usage"})
 public final class CreateCommand implements Callable<Integer> {
 
-    @picocli.CommandLine.ParentCommand
+    @ParentCommand
     BackupManagerCommand parent;
 
     @Option(names = "--type", defaultValue = "full", description = "full (default).")
     String type;
 
     @Option(names = "--components", arity = "1..*", paramLabel = "NAME",
-            description = "Any of: database redis chromadb uploads config (default: all).")
+            completionCandidates = ComponentNames.class,
+            description = "Any of: ${COMPLETION-CANDIDATES} (default: all).")
     List<String> components;
 
     @Option(names = "--retention-days", paramLabel = "N", description = "Keep this backup N days.")

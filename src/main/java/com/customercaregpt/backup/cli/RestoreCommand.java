@@ -8,6 +8,7 @@ import com.customercaregpt.backup.restore.RestoreReport;
 import com.customercaregpt.backup.restore.RestoreRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -25,14 +26,15 @@ import java.util.concurrent.Callable;
                 "2:bad usage, or not confirmed"})
 public final class RestoreCommand implements Callable<Integer> {
 
-    @picocli.CommandLine.ParentCommand
+    @ParentCommand
     BackupManagerCommand parent;
 
     @Parameters(paramLabel = "BACKUP_ID")
     String backupId;
 
     @Option(names = "--components", arity = "1..*", paramLabel = "NAME",
-            description = "Any of: database redis chromadb uploads config (default: all the backup holds).")
+            completionCandidates = ComponentNames.class,
+            description = "Any of: ${COMPLETION-CANDIDATES} (default: all the backup holds).")
     List<String> components;
 
     @Option(names = "--target-database", paramLabel = "NAME",
@@ -40,7 +42,7 @@ public final class RestoreCommand implements Callable<Integer> {
     String targetDatabase;
 
     @Option(names = "--target-dir", paramLabel = "PATH",
-            description = "Restore uploads, chromadb and config into PATH/<component>; nothing live is touched. "
+            description = "Restore the components kept as files into PATH/<component>; nothing live is touched. "
                     + "A relative PATH is resolved against the current directory (and printed).")
     Path targetDir;
 
@@ -68,7 +70,8 @@ public final class RestoreCommand implements Callable<Integer> {
             System.err.println("backup-manager: --target-dir is " + targetDir);
         }
         Settings settings = parent.cli.settings();
-        if (!dryRun && (components == null || components.contains("database"))) {
+        if (!dryRun) {
+            // the PostgreSQL driver loads while Camel starts (a restore without the database wastes one connection)
             new PostgresTools(settings).warmUpInBackground();
         }
         try (BackupApplication app = BackupApplication.start(settings)) {

@@ -1,21 +1,42 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.backup.StepFailure;
+
+import java.util.List;
 import java.util.Map;
 
 /**
  * One backed-up system of the platform. Each writes its state as artifacts in the standard
  * format of that system, so it can be restored by hand with the system's own tools, and knows how
- * to check those artifacts and restore them without losing the live data.
+ * to check those artifacts and restore them without losing the live data. Components are beans
+ * registered in a {@code CamelConfiguration} ({@link PlatformComponents}); {@code backup.components}
+ * names the ones in use.
  */
 public interface BackupComponent {
 
+    /** Its name, restore target and health check name. */
+    ComponentInfo info();
+
     /** The name used on the command line, in routes and in manifests. */
-    String name();
+    default String name() {
+        return info().name();
+    }
+
+    /** Whether the live system can be backed up now: returns what was seen, throws naming what is wrong. */
+    String checkHealth() throws Exception;
+
+    /**
+     * After the operator's start command (backup.<name>.start-command): returns once the service
+     * answers again, or throws a {@link StepFailure} naming it. Components copied from files at
+     * rest need no wait.
+     */
+    default void awaitReady() throws InterruptedException {
+    }
 
     /**
      * Writes this system's current state through {@code context} and returns its facts: what a
      * later verification or restore compares against (row counts, key counts, file counts).
-     * Throws a {@link com.customercaregpt.backup.backup.StepFailure} naming the failed step.
+     * Throws a {@link StepFailure} naming the failed step.
      */
     Map<String, Object> backup(ComponentContext context) throws Exception;
 
@@ -38,7 +59,7 @@ public interface BackupComponent {
      * Describes the restore without changing anything (for --dry-run): what would be replaced and
      * where the old data would be kept.
      */
-    java.util.List<String> planRestore(RestoreContext context) throws Exception;
+    List<String> planRestore(RestoreContext context) throws Exception;
 
     /** Builds the restored copy beside the live data and checks it; nothing live changes yet. */
     PreparedRestore prepareRestore(RestoreContext context) throws Exception;

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -19,6 +20,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +39,7 @@ import java.util.TreeMap;
 public final class ChromaDbComponent implements BackupComponent {
 
     public static final String NAME = "chromadb";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.FOLDER, "server chromadb");
     public static final String ARTIFACT = "chromadb.tar";
     static final String DATABASE_FILE = "chroma.sqlite3";
     private static final int COPY_ATTEMPTS = 8;
@@ -41,17 +47,43 @@ public final class ChromaDbComponent implements BackupComponent {
     private final Path folder;
     private final ChromaClient api;
     private final boolean stoppedForBackup;
+    private final Duration startTimeout;
+    private final TarOptions tar;
 
     public ChromaDbComponent(Settings settings) {
         this.folder = settings.getPath("backup.chromadb.path");
         this.api = new ChromaClient(settings.get("backup.chromadb.url", "http://localhost:8000"));
         this.stoppedForBackup = !settings.get("backup.chromadb.stop-command", "").isEmpty()
                 && !settings.get("backup.chromadb.start-command", "").isEmpty();
+        this.startTimeout = Duration.ofSeconds(settings.getInt("backup.chromadb.start-timeout-seconds", 60));
+        this.tar = TarOptions.from(settings);
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() throws IOException {
+        if (!api.heartbeat()) {
+            throw new IOException(api.baseUrl() + " does not answer");
+        }
+        return api.baseUrl() + " answers";
+    }
+
+    /** The server answers its heartbeat again within backup.chromadb.start-timeout-seconds. */
+    @Override
+    public void awaitReady() throws InterruptedException {
+        Instant deadline = Instant.now().plus(startTimeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (api.heartbeat()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new StepFailure(NAME, "start service", "did not answer at " + api.baseUrl() + " within "
+                + startTimeout.toSeconds() + " s after the start command");
     }
 
     /** Chroma's version, for a restore by hand on the same version; optional only while stopped for the copy. */
@@ -86,7 +118,7 @@ public final class ChromaDbComponent implements BackupComponent {
         facts.put("record_counts", countRecords(staging.resolve(DATABASE_FILE)));
         facts.put("consistency", stoppedForBackup ? "server-stopped" : "online-sqlite-snapshot");
         try (ArtifactOutput out = context.newArtifact(ARTIFACT, "tar")) {
-            facts.putAll(new TarArchiver(NAME).archive(List.of(TarArchiver.Source.whole(staging)), out,
+            facts.putAll(new TarArchiver(NAME, tar.create()).archive(List.of(TarArchiver.Source.whole(staging)), out,
                     context.scratch()));
             out.commit();
         }
@@ -101,7 +133,7 @@ public final class ChromaDbComponent implements BackupComponent {
 
     @Override
     public List<String> planRestore(RestoreContext context) {
-        List<String> plan = new java.util.ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
+        List<String> plan = new ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
         if (context.targetDir().isEmpty()) {
             plan.add(stoppedForBackup ? "stop the server with backup.chromadb.stop-command around the swap, start it, "
                     + "and check collections and record counts through " + api.baseUrl()
@@ -117,8 +149,8 @@ public final class ChromaDbComponent implements BackupComponent {
                     + "files replaced; stop it, or set backup.chromadb.stop-command and start-command");
         }
         Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
-        FolderRestore restore = FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), stoppedForBackup,
-                () -> checkServed(expected));
+        FolderRestore restore = FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), tar.extract(),
+                stoppedForBackup, () -> checkServed(expected));
         Path restoredDatabase = context.targetDir().map(d -> d.resolve(NAME)).orElse(
                 FolderRestore.sibling(folder, "restore", context.label())).resolve(DATABASE_FILE);
         Map<String, Long> restored = countRecords(restoredDatabase);
@@ -203,7 +235,7 @@ public final class ChromaDbComponent implements BackupComponent {
      * the copy is made again.
      */
     private static FileVisitResult skipIfGone(IOException e) throws IOException {
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return FileVisitResult.CONTINUE;
         }
         throw e;
@@ -211,7 +243,7 @@ public final class ChromaDbComponent implements BackupComponent {
 
     private static void deleteContents(Path folder) throws IOException {
         try (var tree = Files.walk(folder)) {
-            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(folder)) {
                     Files.delete(p);
                 }
@@ -240,7 +272,7 @@ public final class ChromaDbComponent implements BackupComponent {
                 }
                 try {
                     return copySegment(file, attrs);
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     return FileVisitResult.CONTINUE;
                 }
             }
@@ -310,14 +342,14 @@ public final class ChromaDbComponent implements BackupComponent {
                 count = rs.getLong(1);
             }
         }
-        Map<String, List<Integer>> pending = new java.util.LinkedHashMap<>();
+        Map<String, List<Integer>> pending = new LinkedHashMap<>();
         try (var st = connection.prepareStatement("SELECT id, operation FROM embeddings_queue "
                 + "WHERE topic LIKE ? AND seq_id > ? ORDER BY seq_id")) {
             st.setString(1, "%/" + collectionId);
             st.setLong(2, appliedUpTo);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    pending.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(rs.getInt(2));
+                    pending.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2));
                 }
             }
         }

@@ -3,6 +3,7 @@ package com.customercaregpt.backup.component;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -18,12 +19,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,6 +40,7 @@ import java.util.Set;
 public final class ConfigComponent implements BackupComponent {
 
     public static final String NAME = "config";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.FOLDER, "config files");
     public static final String ARTIFACT = "config.json";
     public static final String REDACTED = "***REDACTED***";
     private static final String SCHEMA = "/schemas/config-export.schema.json";
@@ -53,8 +59,17 @@ public final class ConfigComponent implements BackupComponent {
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() throws IOException {
+        List<String> missing = files.stream().filter(f -> !Files.isReadable(f)).map(Path::toString).toList();
+        if (!missing.isEmpty()) {
+            throw new IOException("unreadable: " + String.join(", ", missing));
+        }
+        return files.size() + " readable";
     }
 
     @Override
@@ -96,14 +111,14 @@ public final class ConfigComponent implements BackupComponent {
                 throw new StepFailure(NAME, "verify export", v.artifact().path() + " holds " + export.get("files").size()
                         + " files but the manifest says " + expected);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new StepFailure(NAME, "verify export", v.artifact().path() + " is not valid JSON");
         }
     }
 
     @Override
     public List<String> planRestore(RestoreContext context) throws IOException {
-        List<String> plan = new java.util.ArrayList<>();
+        List<String> plan = new ArrayList<>();
         for (JsonNode file : readExport(context).get("files")) {
             plan.add("write " + restoredPath(context, file) + " (the live " + file.get("path").asText()
                     + " is not replaced; redacted secrets are taken from it)");
@@ -120,7 +135,7 @@ public final class ConfigComponent implements BackupComponent {
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) throws IOException {
         Map<Path, String> contents = new LinkedHashMap<>();
-        List<String> unresolved = new java.util.ArrayList<>();
+        List<String> unresolved = new ArrayList<>();
         for (JsonNode file : readExport(context).get("files")) {
             Path live = Path.of(file.get("path").asText());
             String format = file.get("format").asText();
@@ -132,16 +147,12 @@ public final class ConfigComponent implements BackupComponent {
         return new PreparedRestore() {
             @Override
             public List<String> plan() {
-                List<String> lines = new java.util.ArrayList<>();
+                List<String> lines = new ArrayList<>();
                 contents.keySet().forEach(p -> lines.add("write " + p));
                 unresolved.forEach(k -> lines.add("left redacted (no live value to take): " + k));
                 return lines;
             }
 
-            @Override
-            public boolean needsServiceStopped() {
-                return false;
-            }
 
             @Override
             public List<String> commit() throws IOException {
@@ -150,8 +161,8 @@ public final class ConfigComponent implements BackupComponent {
                     Path temp = file.getKey().resolveSibling(file.getKey().getFileName() + ".tmp");
                     Files.writeString(temp, file.getValue(), StandardCharsets.UTF_8);
                     Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-                    Files.move(temp, file.getKey(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(temp, file.getKey(), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
                 }
                 return List.of();
             }
@@ -191,7 +202,7 @@ public final class ConfigComponent implements BackupComponent {
                 throw new StepFailure(NAME, "restore", "cannot read live " + live + ": " + e.getMessage(), e);
             }
         }
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (KeyValueLines.Line line : KeyValueLines.parse(text, properties)) {
             if (line.isAssignment() && line.rawValue().contains(REDACTED)) {
                 String value = liveValues.get(line.key().strip());
@@ -250,7 +261,7 @@ public final class ConfigComponent implements BackupComponent {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new StepFailure(NAME, "read", "file not found: " + file);
         } catch (IOException e) {
             throw new StepFailure(NAME, "read", "cannot read " + file + ": " + e.getMessage(), e);
@@ -275,7 +286,7 @@ public final class ConfigComponent implements BackupComponent {
     }
 
     static String formatOf(Path file) {
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".json")) {
             return "json";
         }
@@ -291,7 +302,7 @@ public final class ConfigComponent implements BackupComponent {
      * removed from comments too.
      */
     private String redactLines(String text, boolean properties, ObjectNode entries, ArrayNode redactedKeys) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (KeyValueLines.Line line : KeyValueLines.parse(text, properties)) {
             if (!line.isAssignment()) {
                 out.add(redaction.redactUrls(line.text()));

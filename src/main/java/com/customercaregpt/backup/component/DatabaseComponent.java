@@ -1,14 +1,20 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.pipeline.PrivateFiles;
+import com.customercaregpt.backup.pipeline.Streams;
 import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
 
 import com.customercaregpt.backup.backup.Sizes;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.config.Settings.SettingsException;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,21 +23,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * PostgreSQL, as a pg_dump custom-format archive. pg_dump runs uncompressed (-Z0) into a scratch
- * file and the pipeline compresses once. The facts (row counts) are counted in the very snapshot pg_dump
+ * PostgreSQL, dumped by pg_dump in its directory format (one artifact per file) or, with
+ * backup.database.dump-format=custom, as one custom-format archive. pg_dump writes uncompressed
+ * (--compress=0 in backup.database.pg-dump-options) into scratch and the pipeline compresses once. The facts (row counts) are counted in the very snapshot pg_dump
  * dumps, exported from our own transaction, so they match the archive exactly.
  */
 public final class DatabaseComponent implements BackupComponent {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatabaseComponent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
 
     public static final String NAME = "database";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.DATABASE, "server database");
     public static final String ARTIFACT = "database.dump";
     public static final String FORMAT = "pg_dump-custom";
 
@@ -42,20 +52,32 @@ public final class DatabaseComponent implements BackupComponent {
 
     private final PostgresTools postgres;
     private final String dumpFormat;
+    private final List<String> pgDumpOptions;
+    private final List<String> pgRestoreOptions;
     private final PgDumpDirectory directory = new PgDumpDirectory(NAME);
 
-    public DatabaseComponent(PostgresTools postgres, String dumpFormat) {
+    public DatabaseComponent(Settings settings) {
+        String dumpFormat = settings.get("backup.database.dump-format", DIRECTORY);
         if (!DIRECTORY.equals(dumpFormat) && !CUSTOM.equals(dumpFormat)) {
-            throw new com.customercaregpt.backup.config.Settings.SettingsException(
+            throw new SettingsException(
                     "backup.database.dump-format must be 'directory' or 'custom', not '" + dumpFormat + "'");
         }
-        this.postgres = postgres;
+        this.postgres = new PostgresTools(settings);
         this.dumpFormat = dumpFormat;
+        this.pgDumpOptions = settings.getOptions("backup.database.pg-dump-options");
+        this.pgRestoreOptions = settings.getOptions("backup.database.pg-restore-options");
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() throws SQLException {
+        try (Connection ignored = postgres.connect(postgres.database())) {
+            return "connected to " + postgres.database();
+        }
     }
 
     @Override
@@ -67,8 +89,9 @@ public final class DatabaseComponent implements BackupComponent {
         Path dump = context.scratch().resolve(asDirectory ? "dump" : ARTIFACT);
         try (Connection snapshotHolder = connectOrFail()) {
             String snapshot = exportSnapshot(snapshotHolder);
-            List<String> command = new ArrayList<>(List.of(pgDump, "--format=" + dumpFormat, "--compress=0",
-                    "--snapshot=" + snapshot, "--dbname=" + postgres.database(), "--file=" + dump));
+            List<String> command = new ArrayList<>(List.of(pgDump, "--format=" + dumpFormat));
+            command.addAll(pgDumpOptions);
+            command.addAll(List.of("--snapshot=" + snapshot, "--dbname=" + postgres.database(), "--file=" + dump));
             if (asDirectory) {
                 command.add("--jobs=" + parallelJobs());
             }
@@ -77,11 +100,13 @@ public final class DatabaseComponent implements BackupComponent {
             CompletableFuture<Void> dumping = CompletableFuture.runAsync(() -> new ExternalTool(NAME, "pg_dump")
                     .streamTo(command, postgres.environment(), null, OutputStream.nullOutputStream()));
             Map<String, Object> facts;
+            Map<String, String> tocNames = new TreeMap<>();
             try {
-                facts = facts(snapshotHolder);
+                facts = facts(snapshotHolder, tocNames);
             } finally {
                 joinUnwrapped(dumping);
             }
+            keepDumpedTables(facts, tocNames, pgRestoreList(dump));
             if (asDirectory) {
                 storeDirectory(context, dump);
             } else {
@@ -123,7 +148,7 @@ public final class DatabaseComponent implements BackupComponent {
             if (!PgDumpDirectory.isToc(v.artifact())) {
                 // Table data is COPY text: reading it whole checks its checksum and its compression.
                 try (var in = v.reader().openDecompressed(v.artifact())) {
-                    com.customercaregpt.backup.pipeline.Streams.copy(in, OutputStream.nullOutputStream());
+                    Streams.copy(in, OutputStream.nullOutputStream());
                 }
                 return;
             }
@@ -201,14 +226,15 @@ public final class DatabaseComponent implements BackupComponent {
             RowCountCheck rowCounts = new RowCountCheck(NAME, target, expectedRows, this::connectTo);
             try (rowCounts) {
                 // --verbose: pg_restore names each table whose data is in, and it is counted then.
-                // --exit-on-error: any error fails the restore, so stop at the first one (a missing
-                // role fails in seconds, not after an hour of loading data that is then dropped).
-                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--verbose", "--exit-on-error",
-                        "--jobs=" + parallelJobs(), "--dbname=" + target));
+                // backup.database.pg-restore-options (default --exit-on-error: a missing role fails
+                // in seconds, not after an hour of loading data that is then dropped).
+                List<String> command = new ArrayList<>(List.of(toolOrFail("pg_restore"), "--verbose"));
+                command.addAll(pgRestoreOptions);
+                command.addAll(List.of("--jobs=" + parallelJobs(), "--dbname=" + target));
                 command.addAll(postgres.connectionArguments());
                 command.add(dump.toString());
                 // The progress lines are matched in English whatever the host's language.
-                Map<String, String> environment = new java.util.HashMap<>(postgres.environment());
+                Map<String, String> environment = new HashMap<>(postgres.environment());
                 environment.put("LC_MESSAGES", "C");
                 ExternalTool pgRestore = new ExternalTool(NAME, "pg_restore").followingStderr(rowCounts::onPgRestoreLine);
                 started = System.nanoTime();
@@ -228,7 +254,7 @@ public final class DatabaseComponent implements BackupComponent {
                 int early = rowCounts.finish();
                 LOG.info("database: row counts of {} checked ({} of {} tables while pg_restore ran), last ones in {}",
                         target, early, expectedRows.size(), Sizes.since(started));
-            } catch (RuntimeException | java.io.IOException e) {
+            } catch (RuntimeException | IOException e) {
                 dropQuietly(target);
                 throw e;
             }
@@ -253,10 +279,6 @@ public final class DatabaseComponent implements BackupComponent {
                     + postgres.database());
         }
 
-        @Override
-        public boolean needsServiceStopped() {
-            return false;
-        }
 
         @Override
         public List<String> commit() throws SQLException {
@@ -378,7 +400,25 @@ public final class DatabaseComponent implements BackupComponent {
         }
     }
 
-    private Map<String, Object> facts(Connection connection) throws SQLException {
+    /**
+     * Tables whose data the options left out of the dump (--exclude-table, --exclude-table-data)
+     * leave the facts too, so verify and restore check the dump against what it holds.
+     */
+    @SuppressWarnings("unchecked")
+    private static void keepDumpedTables(Map<String, Object> facts, Map<String, String> tocNames, String listing) {
+        List<String> dumped = listing.lines().filter(l -> l.contains(" TABLE DATA "))
+                .map(l -> l.substring(l.indexOf(" TABLE DATA ") + " TABLE DATA ".length(), l.lastIndexOf(' ')))
+                .toList();
+        Map<String, Long> rowCounts = (Map<String, Long>) facts.get("row_counts");
+        if (dumped.size() == rowCounts.size()) {
+            return;
+        }
+        rowCounts.keySet().removeIf(table -> !dumped.contains(tocNames.get(table)));
+        facts.put("table_count", rowCounts.size());
+    }
+
+    /** The facts; {@code tocNames} gets each table's name as pg_restore --list prints it ("schema table"). */
+    private Map<String, Object> facts(Connection connection, Map<String, String> tocNames) throws SQLException {
         Map<String, Object> facts = new LinkedHashMap<>();
         Map<String, Long> rowCounts = new TreeMap<>();
         try (Statement st = connection.createStatement()) {
@@ -390,12 +430,14 @@ public final class DatabaseComponent implements BackupComponent {
                 facts.put("database", rs.getString(3));
             }
             List<String> tables = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+            try (ResultSet rs = st.executeQuery("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+                    + "n.nspname || ' ' || c.relname "
                     + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     + "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
                     + "AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' ORDER BY 1")) {
                 while (rs.next()) {
                     tables.add(rs.getString(1));
+                    tocNames.put(rs.getString(1), rs.getString(2));
                 }
             }
             for (String table : tables) {
@@ -417,7 +459,7 @@ public final class DatabaseComponent implements BackupComponent {
     static void joinUnwrapped(CompletableFuture<?> future) throws Exception {
         try {
             future.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
             }

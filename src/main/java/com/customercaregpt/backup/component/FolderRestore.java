@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.pipeline.Folders;
@@ -9,10 +10,12 @@ import com.customercaregpt.backup.repository.Manifest.Artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,14 @@ final class FolderRestore implements PreparedRestore {
     private final boolean stopService;
     private final Runnable liveCheck;
 
+    /** A folder a backup reads: present and readable, for a component's health check. */
+    static String checkReadableFolder(Path folder) throws IOException {
+        if (!Files.isDirectory(folder) || !Files.isReadable(folder)) {
+            throw new IOException(folder + " is missing or unreadable");
+        }
+        return folder + " is readable";
+    }
+
     private FolderRestore(String component, Path live, Path prepared, boolean isolated, String label,
                           boolean stopService, Runnable liveCheck) {
         this.component = component;
@@ -49,17 +60,17 @@ final class FolderRestore implements PreparedRestore {
         Path target = target(component, live, context);
         if (context.targetDir().isPresent()) {
             return List.of("extract " + artifact.path() + " into " + target + " (nothing live is touched)",
-                    "needs " + com.customercaregpt.backup.backup.Sizes.human(artifact.rawSizeBytes()) + " in "
+                    "needs " + Sizes.human(artifact.rawSizeBytes()) + " in "
                             + target.getParent());
         }
         return List.of("extract " + artifact.path() + " into " + sibling(live, "restore", context.label()),
                 "check file counts against the backup's facts",
                 "swap: " + live + " -> " + sibling(live, "pre-restore", context.label()) + " (kept), restored copy -> " + live,
-                "needs " + com.customercaregpt.backup.backup.Sizes.human(artifact.rawSizeBytes()) + " in " + live.getParent());
+                "needs " + Sizes.human(artifact.rawSizeBytes()) + " in " + live.getParent());
     }
 
     static FolderRestore prepare(String component, Path live, RestoreContext context, Artifact artifact,
-                                 boolean stopService, Runnable liveCheck) {
+                                 List<String> extractOptions, boolean stopService, Runnable liveCheck) {
         boolean isolated = context.targetDir().isPresent();
         Path target = isolated ? target(component, live, context) : sibling(live, "restore", context.label());
         try {
@@ -72,8 +83,10 @@ final class FolderRestore implements PreparedRestore {
             Files.createDirectories(target);
             requireSpace(component, target.getParent(), artifact.rawSizeBytes());
             try (InputStream tar = context.reader().openDecompressed(artifact)) {
-                new ExternalTool(component, "tar -x").streamFrom(List.of("tar", "--extract", "--file=-",
-                        "--preserve-permissions", "--numeric-owner", "--directory=" + target), Map.of(), null, tar);
+                List<String> command = new ArrayList<>(List.of("tar", "--extract", "--file=-"));
+                command.addAll(extractOptions);
+                command.add("--directory=" + target);
+                new ExternalTool(component, "tar -x").streamFrom(command, Map.of(), null, tar);
             }
             checkCounts(component, target, context.record().facts());
             // on disk before the swap, so that a power cut after it finds the restored files whole
@@ -173,8 +186,8 @@ final class FolderRestore implements PreparedRestore {
         }
         long free = Files.getFileStore(existing).getUsableSpace();
         if (free < bytes) {
-            throw new StepFailure(component, "check free space", "needs " + com.customercaregpt.backup.backup.Sizes.human(bytes)
-                    + " in " + existing + " but only " + com.customercaregpt.backup.backup.Sizes.human(free) + " is free");
+            throw new StepFailure(component, "check free space", "needs " + Sizes.human(bytes)
+                    + " in " + existing + " but only " + Sizes.human(free) + " is free");
         }
     }
 
@@ -193,7 +206,7 @@ final class FolderRestore implements PreparedRestore {
                     listing.toString()), Map.of(), null, tar);
         }
         long entries;
-        try (Stream<String> lines = Files.lines(listing, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        try (Stream<String> lines = Files.lines(listing, StandardCharsets.ISO_8859_1)) {
             entries = lines.count();
         }
         Object expected = v.facts().get("tar_entries");

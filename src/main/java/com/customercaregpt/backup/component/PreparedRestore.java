@@ -12,7 +12,9 @@ public interface PreparedRestore {
     List<String> plan();
 
     /** Whether the live service must be stopped (by its stop/start commands) around {@link #commit()}. */
-    boolean needsServiceStopped();
+    default boolean needsServiceStopped() {
+        return false;
+    }
 
     /** Swaps the prepared copy in; returns what was kept of the replaced data, to be removed later. */
     List<String> commit() throws Exception;

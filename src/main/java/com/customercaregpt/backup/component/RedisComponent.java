@@ -5,7 +5,9 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.customercaregpt.backup.pipeline.Streams;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.OutputStream;
@@ -35,7 +38,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Redis, twice: the server's own RDB snapshot (fetched over the network with redis-cli --rdb,
@@ -45,6 +50,7 @@ import java.util.TreeMap;
 public final class RedisComponent implements BackupComponent {
 
     public static final String NAME = "redis";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.SERVER, "server redis");
     public static final String RDB_ARTIFACT = "dump.rdb";
     public static final String KEYS_ARTIFACT = "keys.jsonl";
     private static final Logger LOG = LoggerFactory.getLogger(RedisComponent.class);
@@ -54,16 +60,25 @@ public final class RedisComponent implements BackupComponent {
     private final String host;
     private final int port;
     private final String password;
+    private final List<String> redisCliOptions;
 
     public RedisComponent(Settings settings) {
         this.host = settings.get("backup.redis.host", "localhost");
         this.port = settings.getInt("backup.redis.port", 6379);
         this.password = settings.get("backup.redis.password", "");
+        this.redisCliOptions = settings.getOptions("backup.redis.redis-cli-options");
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() {
+        try (Jedis redis = connect()) {
+            return host + ":" + port + " answers " + redis.ping();
+        }
     }
 
     public Jedis connect() {
@@ -115,7 +130,7 @@ public final class RedisComponent implements BackupComponent {
                 if (header.length < 9 || !new String(header, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
                     throw new StepFailure(NAME, "verify rdb", v.artifact().path() + " does not start with an RDB header");
                 }
-                com.customercaregpt.backup.pipeline.Streams.copy(in, OutputStream.nullOutputStream());
+                Streams.copy(in, OutputStream.nullOutputStream());
             }
             return;
         }
@@ -130,7 +145,7 @@ public final class RedisComponent implements BackupComponent {
                 }
                 lines++;
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new StepFailure(NAME, "verify keys", v.artifact().path() + " line " + (lines + 1) + " is not JSON");
         }
         long expected = keyTotal(v.facts());
@@ -166,10 +181,6 @@ public final class RedisComponent implements BackupComponent {
                 return planRestore(context);
             }
 
-            @Override
-            public boolean needsServiceStopped() {
-                return false;
-            }
 
             @Override
             public List<String> commit() throws Exception {
@@ -178,7 +189,7 @@ public final class RedisComponent implements BackupComponent {
                     fetchRdb(out);
                 }
                 try (Jedis redis = connectOrFail()) {
-                    java.util.Set<Integer> databases = new java.util.TreeSet<>(databasesWithKeys(redis));
+                    Set<Integer> databases = new TreeSet<>(databasesWithKeys(redis));
                     countsOf(context.record().facts()).keySet().forEach(databases::add);
                     for (int db : databases) {
                         redis.select(db);
@@ -253,7 +264,7 @@ public final class RedisComponent implements BackupComponent {
     }
 
     private static BufferedReader jsonLines(InputStream in) {
-        return new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     }
 
     /** A key as written by {@link #text}: a string, or {"base64": ...} for other bytes. */
@@ -282,9 +293,10 @@ public final class RedisComponent implements BackupComponent {
             throw new StepFailure(NAME, "rdb snapshot", "redis-cli not found on PATH");
         }
         Map<String, String> environment = password.isEmpty() ? Map.of() : Map.of("REDISCLI_AUTH", password);
-        new ExternalTool(NAME, "rdb snapshot").streamTo(
-                List.of(cli, "-h", host, "-p", String.valueOf(port), "--no-auth-warning", "--rdb", "-"),
-                environment, null, out);
+        List<String> command = new ArrayList<>(List.of(cli, "-h", host, "-p", String.valueOf(port)));
+        command.addAll(redisCliOptions);
+        command.addAll(List.of("--rdb", "-"));
+        new ExternalTool(NAME, "rdb snapshot").streamTo(command, environment, null, out);
     }
 
     /** Writes one JSON object per key; returns the number of keys per logical database. */

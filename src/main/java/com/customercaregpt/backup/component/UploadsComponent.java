@@ -4,6 +4,7 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.TarArchiver;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,23 +13,31 @@ import java.util.Map;
 public final class UploadsComponent implements BackupComponent {
 
     public static final String NAME = "uploads";
+    private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.FOLDER, "uploads folder");
     public static final String ARTIFACT = "uploads.tar";
 
     private final Path folder;
+    private final TarOptions tar;
 
     public UploadsComponent(Settings settings) {
         this.folder = settings.getPath("backup.uploads.path");
+        this.tar = TarOptions.from(settings);
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ComponentInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public String checkHealth() throws IOException {
+        return FolderRestore.checkReadableFolder(folder);
     }
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         try (ArtifactOutput out = context.newArtifact(ARTIFACT, "tar")) {
-            Map<String, Object> facts = new TarArchiver(NAME)
+            Map<String, Object> facts = new TarArchiver(NAME, tar.create())
                     .archive(List.of(TarArchiver.Source.whole(folder)), out, context.scratch());
             out.commit();
             facts.put("source_path", folder.toString());
@@ -42,12 +51,12 @@ public final class UploadsComponent implements BackupComponent {
     }
 
     @Override
-    public java.util.List<String> planRestore(RestoreContext context) {
+    public List<String> planRestore(RestoreContext context) {
         return FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT));
     }
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) {
-        return FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), false, () -> { });
+        return FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), tar.extract(), false, () -> { });
     }
 }

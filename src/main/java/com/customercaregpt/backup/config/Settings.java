@@ -2,6 +2,7 @@ package com.customercaregpt.backup.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,6 +117,11 @@ public final class Settings {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** A tool's options (backup.*-options): the value split at whitespace, no quoting. */
+    public List<String> getOptions(String key) {
+        return Arrays.stream(get(key, "").split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
     /** Everything, for handing to Camel's property placeholders. */
     public Properties asProperties() {
         Properties properties = new Properties();
@@ -126,7 +132,7 @@ public final class Settings {
     private static Map<String, String> readProperties(Path file) {
         Properties properties = new Properties();
         try (InputStream in = Files.newInputStream(file);
-             Reader reader = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (IOException e) {
             throw new SettingsException("cannot read config file " + file + ": " + e.getMessage());

@@ -3,28 +3,28 @@ package com.customercaregpt.backup.health;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.catalog.CatalogSchema;
-import com.customercaregpt.backup.component.ChromaClient;
+import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
-import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.health.HealthReport.Check;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.inventory.Inventory;
+import com.customercaregpt.backup.repository.Repository;
 import com.customercaregpt.backup.restore.Leftovers;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What an on-call engineer asks first: can we write backups, are they recent, and can we reach
@@ -32,14 +32,23 @@ import java.util.Map;
  */
 public final class HealthChecks {
 
+    /** How many checks (repository, free space, restore leftovers) come before the newest backups' lines. */
+    private static final int REPOSITORY_CHECKS = 3;
+
     private final Settings settings;
     private final Path repositoryPath;
     private final Inventory inventory;
     private final CatalogSchema catalog;
     private final Leftovers leftovers;
+    private final Components components;
+    private final Supplier<Repository> s3;
+    private List<BackupHealthCheck> checks;
 
+    /** {@code s3}: the off-site copy's store, or null when backup.s3.enabled is off. */
     public HealthChecks(Settings settings, Path repositoryPath, Inventory inventory, CatalogSchema catalog,
-                        Leftovers leftovers) {
+                        Leftovers leftovers, Components components, Supplier<Repository> s3) {
+        this.components = components;
+        this.s3 = s3;
         this.leftovers = leftovers;
         this.settings = settings;
         this.repositoryPath = repositoryPath;
@@ -47,43 +56,55 @@ public final class HealthChecks {
         this.catalog = catalog;
     }
 
+    /**
+     * Registers the dependency and component checks in Camel's health registry, so that Camel's
+     * own health endpoints see what `health` and GET /api/v1/health report.
+     */
+    public void register(CamelContext context) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            checks().forEach(registry::register);
+        }
+    }
+
     public HealthReport run() {
-        List<Check> checks = new ArrayList<>();
-        checks.add(check("repository", this::repository));
-        checks.add(check("free space", this::freeSpace));
-        checks.add(check("restore leftovers", () -> {
-            List<Leftovers.Leftover> found = leftovers.find();
-            return found.isEmpty() ? ok("none") : new Check("", HealthReport.WARN, Leftovers.describe(found));
-        }));
-        checks.addAll(newestBackups());
-        checks.add(check("catalog", () -> {
-            catalog.ensureReady();
-            return ok("reachable at " + settings.get("backup.catalog.url"));
-        }));
-        checks.add(check("server database", () -> {
-            PostgresTools postgres = new PostgresTools(settings);
-            try (Connection ignored = postgres.connect(postgres.database())) {
-                return ok("connected to " + postgres.database());
+        List<Check> lines = new ArrayList<>();
+        List<BackupHealthCheck> checks = checks();
+        checks.subList(0, REPOSITORY_CHECKS).forEach(check -> lines.add(check.line()));
+        lines.addAll(newestBackups());
+        checks.subList(REPOSITORY_CHECKS, checks.size()).forEach(check -> lines.add(check.line()));
+        String status = lines.stream().map(Check::status).reduce(HealthReport.OK, HealthChecks::worst);
+        return new HealthReport(status, lines);
+    }
+
+    /** Repository, free space and restore leftovers, then the catalog, S3 (when on) and each component. */
+    private synchronized List<BackupHealthCheck> checks() {
+        if (checks == null) {
+            List<BackupHealthCheck> all = new ArrayList<>();
+            all.add(new BackupHealthCheck("repository", this::repository));
+            all.add(new BackupHealthCheck("free space", this::freeSpace));
+            all.add(new BackupHealthCheck("restore leftovers", () -> {
+                List<Leftovers.Leftover> found = leftovers.find();
+                return found.isEmpty() ? ok("none") : new Check("", HealthReport.WARN, Leftovers.describe(found));
+            }));
+            all.add(new BackupHealthCheck("catalog", () -> {
+                catalog.ensureReady();
+                return ok("reachable at " + settings.get("backup.catalog.url"));
+            }));
+            if (s3 != null) {
+                all.add(new BackupHealthCheck("s3", () -> {
+                    Repository bucket = s3.get();
+                    bucket.list();
+                    return ok(bucket.location() + " is readable");
+                }));
             }
-        }));
-        checks.add(check("server redis", this::redis));
-        checks.add(check("server chromadb", () -> {
-            ChromaClient chroma = new ChromaClient(settings.get("backup.chromadb.url"));
-            return chroma.heartbeat() ? ok(chroma.baseUrl() + " answers") : fail(chroma.baseUrl() + " does not answer");
-        }));
-        checks.add(check("uploads folder", () -> {
-            Path uploads = settings.getPath("backup.uploads.path");
-            return Files.isDirectory(uploads) && Files.isReadable(uploads) ? ok(uploads + " is readable")
-                    : fail(uploads + " is missing or unreadable");
-        }));
-        checks.add(check("config files", () -> {
-            List<String> missing = settings.getList("backup.config.files").stream()
-                    .filter(f -> !Files.isReadable(Path.of(f))).toList();
-            return missing.isEmpty() ? ok(settings.getList("backup.config.files").size() + " readable")
-                    : fail("unreadable: " + String.join(", ", missing));
-        }));
-        String status = checks.stream().map(Check::status).reduce(HealthReport.OK, HealthChecks::worst);
-        return new HealthReport(status, checks);
+            for (String name : components.names()) {
+                BackupComponent component = components.get(name);
+                all.add(new BackupHealthCheck(component.info().healthCheckName(), () -> ok(component.checkHealth())));
+            }
+            checks = List.copyOf(all);
+        }
+        return checks;
     }
 
     private Check repository() throws IOException {
@@ -128,7 +149,7 @@ public final class HealthChecks {
         // nothing removes these automatically: restore the manifest from a copy, or delete the backup
         checks.add(needOperator.isEmpty() ? new Check("damaged backups", HealthReport.OK, "none")
                 : new Check("damaged backups", HealthReport.WARN, String.join(", ", needOperator)));
-        for (String component : Components.ALL) {
+        for (String component : components.names()) {
             BackupSummary b = newest.get(component);
             if (b == null) {
                 checks.add(new Check("newest backup " + component, HealthReport.WARN, "no completed backup"));
@@ -142,40 +163,8 @@ public final class HealthChecks {
         return checks;
     }
 
-    private Check redis() {
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(3000)
-                .socketTimeoutMillis(3000);
-        String password = settings.get("backup.redis.password", "");
-        if (!password.isEmpty()) {
-            config.password(password);
-        }
-        HostAndPort address = new HostAndPort(settings.get("backup.redis.host", "localhost"),
-                settings.getInt("backup.redis.port", 6379));
-        try (Jedis redis = new Jedis(address, config.build())) {
-            return ok(address + " answers " + redis.ping());
-        }
-    }
-
-    private interface Probe {
-        Check run() throws Exception;
-    }
-
-    private static Check check(String name, Probe probe) {
-        try {
-            Check result = probe.run();
-            return new Check(name, result.status(), result.detail());
-        } catch (Exception e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return new Check(name, HealthReport.FAIL, message.lines().findFirst().orElse(message));
-        }
-    }
-
     private static Check ok(String detail) {
         return new Check("", HealthReport.OK, detail);
-    }
-
-    private static Check fail(String detail) {
-        return new Check("", HealthReport.FAIL, detail);
     }
 
     private static String worst(String a, String b) {

@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.observe;
 
+import com.customercaregpt.backup.component.Components;
+
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.repository.Repository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -51,7 +53,7 @@ public final class Observability {
         main.bind(REGISTRY, registry);
         RepositoryGauges gauges = new RepositoryGauges(local, localRoot, remote,
                 Duration.ofSeconds(settings.getInt("backup.metrics.refresh-seconds", 30)));
-        gauges.register(registry);
+        gauges.register(registry, Components.namesIn(settings));
         RunMetrics runs = new RunMetrics(registry, gauges);
         main.addMainListener(new MainListenerSupport() {
             @Override

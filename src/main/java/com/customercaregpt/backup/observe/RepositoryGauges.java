@@ -1,6 +1,5 @@
 package com.customercaregpt.backup.observe;
 
-import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
@@ -20,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -54,7 +54,7 @@ final class RepositoryGauges {
         this.refresh = refresh;
     }
 
-    void register(MeterRegistry registry) {
+    void register(MeterRegistry registry, List<String> components) {
         gauge(registry, "repository_bytes", "Stored bytes of the finished backups", s -> s.localBytes, "location", "local");
         if (remote != null) {
             gauge(registry, "repository_bytes", "Stored bytes of the finished backups", s -> s.remoteBytes, "location", "s3");
@@ -65,7 +65,7 @@ final class RepositoryGauges {
                 .description("Free bytes on the file system of the local repository").register(registry);
         Gauge.builder("repository_capacity_bytes", this, g -> g.space(FileStore::getTotalSpace))
                 .description("Size in bytes of the file system of the local repository").register(registry);
-        for (String component : Components.ALL) {
+        for (String component : components) {
             gauge(registry, "backup_stored_bytes", "Stored bytes of the component's newest successful backup",
                     s -> last(s, component).storedBytes, "component", component);
             gauge(registry, "backup_raw_bytes", "Bytes before compression of the component's newest successful backup",

@@ -30,9 +30,12 @@ public final class TarArchiver {
     private static final int HEADER_BUFFER = 64 * 1024;
 
     private final String component;
+    private final List<String> options;
 
-    public TarArchiver(String component) {
+    /** {@code options}: tar's options of backup.tar.create-options (the default --format=posix). */
+    public TarArchiver(String component, List<String> options) {
         this.component = component;
+        this.options = options;
     }
 
     /** One folder to put in the archive, under its own name ("." for the folder itself), minus exclusions. */
@@ -44,7 +47,8 @@ public final class TarArchiver {
 
     /** Writes a tar of the sources into {@code out} and returns counts of what it holds. */
     public Map<String, Object> archive(List<Source> sources, OutputStream out, Path scratch) throws IOException {
-        List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-", "--format=posix"));
+        List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-"));
+        command.addAll(options);
         for (Source source : sources) {
             if (!Files.isDirectory(source.folder())) {
                 throw new StepFailure(component, "tar", "folder not found: " + source.folder());

@@ -7,6 +7,7 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
 import com.customercaregpt.backup.inventory.Inventory;
@@ -19,6 +20,7 @@ import com.customercaregpt.backup.repository.ManifestCodec;
 import com.customercaregpt.backup.repository.ManifestKeys;
 import com.customercaregpt.backup.pipeline.crypto.DataKey;
 import com.customercaregpt.backup.repository.Repository;
+import com.customercaregpt.backup.repository.RepositoryLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,17 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The steps of the restore route. The order is the safety: every artifact's checksum first; then
@@ -45,22 +53,31 @@ public final class RestoreJobs {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestoreJobs.class);
     private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
-    /** Components that --target-dir applies to; --target-database applies to database. */
-    private static final Set<String> FOLDER_COMPONENTS = Set.of("uploads", "chromadb", "config");
-
     /** An isolated restore (a target given) touches only the components its targets apply to. */
-    private static Set<String> allowedComponents(RestoreRequest request) {
+    private Set<String> allowedComponents(RestoreRequest request) {
         if (request.targetDatabase() == null && request.targetDir() == null) {
-            return Set.copyOf(Components.ALL);
+            return Set.copyOf(components.names());
         }
-        Set<String> allowed = new java.util.HashSet<>();
+        Set<String> allowed = new HashSet<>();
         if (request.targetDatabase() != null) {
-            allowed.add("database");
+            allowed.addAll(components.restoredTo(RestoreTarget.DATABASE));
         }
         if (request.targetDir() != null) {
-            allowed.addAll(FOLDER_COMPONENTS);
+            allowed.addAll(components.restoredTo(RestoreTarget.FOLDER));
         }
         return allowed;
+    }
+
+    /** "--target-database applies to database, --target-dir to uploads, chromadb and config". */
+    private String targetsHelp() {
+        List<String> parts = new ArrayList<>();
+        for (RestoreTarget target : RestoreTarget.values()) {
+            List<String> names = components.restoredTo(target);
+            if (target.option() != null && !names.isEmpty()) {
+                parts.add(target.option() + " applies to " + String.join(", ", names));
+            }
+        }
+        return String.join("; ", parts);
     }
 
     private final Repository repository;
@@ -72,12 +89,12 @@ public final class RestoreJobs {
 
     private final ManifestKeys keys;
 
-    private final com.customercaregpt.backup.repository.RepositoryLock lock;
+    private final RepositoryLock lock;
     private final Leftovers leftovers;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
                        Path preRestoreRoot, Path scratchRoot, int parallelism,
-                       com.customercaregpt.backup.repository.RepositoryLock lock, Leftovers leftovers) {
+                       RepositoryLock lock, Leftovers leftovers) {
         this.lock = lock;
         this.leftovers = leftovers;
         this.keys = keys;
@@ -95,14 +112,14 @@ public final class RestoreJobs {
         final Manifest manifest;
         final List<String> componentNames;
         final String label;
-        final Map<String, PreparedRestore> prepared = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, PreparedRestore> prepared = new ConcurrentHashMap<>();
         final List<String> committed = new ArrayList<>();
         final List<String> kept = new ArrayList<>();
-        final Map<String, List<String>> plan = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, List<String>> plan = new ConcurrentHashMap<>();
 
         final DataKey dataKey;
         /** Held from plan to close: no backup, cleanup or other restore meanwhile (none for a dry run). */
-        com.customercaregpt.backup.repository.RepositoryLock.Held held;
+        RepositoryLock.Held held;
         /** What this restore builds beside the live data, written down before it is built (none for a dry run). */
         BuildRecord building;
 
@@ -138,7 +155,7 @@ public final class RestoreJobs {
         Set<String> allowed = allowedComponents(request);
         List<String> names = request.components().isEmpty()
                 ? available.stream().filter(allowed::contains).toList()
-                : Components.resolve(request.components());
+                : components.resolve(request.components());
         for (String name : names) {
             if (!available.contains(name)) {
                 throw new UsageError("backup " + manifest.backupId() + " holds no completed " + name
@@ -146,7 +163,7 @@ public final class RestoreJobs {
             }
             if (!allowed.contains(name)) {
                 throw new UsageError(name + " cannot be restored with --target-database/--target-dir; "
-                        + "--target-database applies to database, --target-dir to uploads, chromadb and config");
+                        + targetsHelp());
             }
         }
         if (names.isEmpty()) {
@@ -200,10 +217,10 @@ public final class RestoreJobs {
      * failure is thrown, and {@link #close} drops every prepared copy.
      */
     public void prepareAll(Job job) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(parallelism, job.componentNames.size())), DaemonThreads.named("restore-component"));
         try {
-            List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+            List<Future<?>> tasks = new ArrayList<>();
             for (String name : job.componentNames) {
                 tasks.add(pool.submit(() -> {
                     verifyArtifacts(job, name);
@@ -212,10 +229,10 @@ public final class RestoreJobs {
                 }));
             }
             Exception first = null;
-            for (java.util.concurrent.Future<?> task : tasks) {
+            for (Future<?> task : tasks) {
                 try {
                     task.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (first == null) {
                         first = e.getCause() instanceof Exception cause ? cause : e;
                     }
@@ -298,11 +315,6 @@ public final class RestoreJobs {
         if (job.held != null) {
             job.held.close();
         }
-    }
-
-    /** Fails the caller with the restore's own error, after it was recorded. */
-    public void rethrow(Exception error) throws Exception {
-        throw error;
     }
 
     public RestoreReport failed(Job job, Exception error) {

@@ -1,6 +1,5 @@
 package com.customercaregpt.backup.schedule;
 
-import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.config.Settings.SettingsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,7 +38,7 @@ public final class ScheduleFile {
     }
 
     /** The schedules of {@code file}, in file order; a {@link SettingsException} at the first bad one. */
-    public static List<Schedule> load(Path file) {
+    public static List<Schedule> load(Path file, List<String> knownComponents) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readAllBytes(file));
@@ -70,7 +69,7 @@ public final class ScheduleFile {
             if (id == null || id.isBlank()) {
                 throw new SettingsException(file + ": templatedRoute #" + position + ": missing parameter 'id'");
             }
-            Schedule schedule = check(file, id, parameters);
+            Schedule schedule = check(file, id, parameters, knownComponents);
             if (templated.path("routeId").asText().isBlank()) {
                 throw new SettingsException(file + ": schedule '" + id + "': missing routeId (use schedule-" + id + ")");
             }
@@ -106,7 +105,7 @@ public final class ScheduleFile {
         return parameters;
     }
 
-    private static Schedule check(Path file, String id, Map<String, String> p) {
+    private static Schedule check(Path file, String id, Map<String, String> p, List<String> known) {
         String where = file + ": schedule '" + id + "': ";
         if (!ID.matcher(id).matches()) {
             throw new SettingsException(where + "the id must be lower-case letters, digits and dashes");
@@ -130,7 +129,7 @@ public final class ScheduleFile {
             throw new SettingsException(where + "unknown type '" + type + "' (known: "
                     + String.join(", ", BackupTypes.SCHEDULABLE) + ")");
         }
-        List<String> components = components(where, p.getOrDefault("components", "all"));
+        List<String> components = components(where, p.getOrDefault("components", "all"), known);
         Integer retention = retentionDays(where, p.getOrDefault("retention-days", "default"));
         String enabled = p.getOrDefault("enabled", "true");
         if (!"true".equals(enabled) && !"false".equals(enabled)) {
@@ -140,15 +139,15 @@ public final class ScheduleFile {
     }
 
     /** "all", or a comma list of component names; the empty list means all of them. */
-    static List<String> components(String where, String value) {
+    static List<String> components(String where, String value, List<String> known) {
         if (value == null || value.isBlank() || "all".equals(value.trim())) {
             return List.of();
         }
         List<String> names = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         for (String name : names) {
-            if (!Components.ALL.contains(name)) {
+            if (!known.contains(name)) {
                 throw new SettingsException(where + "unknown component '" + name + "' (known: all, "
-                        + String.join(", ", Components.ALL) + ")");
+                        + String.join(", ", known) + ")");
             }
         }
         return names;

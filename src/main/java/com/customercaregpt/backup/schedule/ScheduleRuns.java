@@ -62,7 +62,7 @@ public final class ScheduleRuns {
                 (Trigger) quartz.get("trigger"));
         String instance = instance((Scheduler) quartz.get("scheduler"));
         String where = "schedule " + id;
-        List<String> names = ScheduleFile.components(where + ": ", components);
+        List<String> names = ScheduleFile.components(where + ": ", components, schedules.componentNames());
         Integer retention = "default".equals(retentionDays) ? null : Integer.valueOf(retentionDays);
         String note = BackupTypes.fallbackNote(type);
         if (!schedules.enabled(id, enabledInFile)) {

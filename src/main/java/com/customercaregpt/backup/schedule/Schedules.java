@@ -32,8 +32,11 @@ public final class Schedules {
     private final String timeZone;
     private final CatalogSchema catalogSchema;
     private final PGSimpleDataSource catalog;
+    private final List<String> componentNames;
 
-    public Schedules(Path file, String timeZone, CatalogSchema catalogSchema, PGSimpleDataSource catalog) {
+    public Schedules(Path file, String timeZone, CatalogSchema catalogSchema, PGSimpleDataSource catalog,
+                     List<String> componentNames) {
+        this.componentNames = componentNames;
         this.file = file;
         this.timeZone = timeZone;
         this.catalogSchema = catalogSchema;
@@ -44,9 +47,14 @@ public final class Schedules {
         return file;
     }
 
+    /** The components a schedule may name (backup.components). */
+    List<String> componentNames() {
+        return componentNames;
+    }
+
     /** Every schedule of the file, in file order, with its effective enabled flag. */
     public List<ScheduleView> list() {
-        List<Schedule> schedules = ScheduleFile.load(file);
+        List<Schedule> schedules = ScheduleFile.load(file, componentNames);
         Map<String, Boolean> overrides;
         try {
             overrides = overrides();
@@ -70,7 +78,7 @@ public final class Schedules {
     }
 
     public ScheduleStatus status() throws SQLException {
-        List<Schedule> schedules = ScheduleFile.load(file);
+        List<Schedule> schedules = ScheduleFile.load(file, componentNames);
         catalogSchema.ensureReady();
         Map<String, Boolean> overrides = overrides();
         List<String> instances = new ArrayList<>();
@@ -137,7 +145,7 @@ public final class Schedules {
     }
 
     private ScheduleView setEnabled(String id, boolean enabled) throws SQLException {
-        Schedule schedule = ScheduleFile.load(file).stream().filter(s -> s.id().equals(id)).findFirst()
+        Schedule schedule = ScheduleFile.load(file, componentNames).stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new Inventory.NotFound("no schedule '" + id + "' in " + file));
         catalogSchema.ensureReady();
         try (Connection c = catalog.getConnection();

@@ -1,11 +1,9 @@
 package com.customercaregpt.backup.service;
 
 import com.customercaregpt.backup.backup.StepFailure;
-import com.customercaregpt.backup.component.ChromaClient;
+import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.config.Settings;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -16,9 +14,11 @@ import java.util.List;
 public final class ServiceCommands {
 
     private final Settings settings;
+    private final Components components;
 
-    public ServiceCommands(Settings settings) {
+    public ServiceCommands(Settings settings, Components components) {
         this.settings = settings;
+        this.components = components;
     }
 
     /** The stop command, or null when this component is copied online. */
@@ -40,21 +40,8 @@ public final class ServiceCommands {
         return List.of("-c", command);
     }
 
-    /** Waits until the restarted service answers; fails naming it when it does not. */
+    /** Waits until the restarted service answers (the component's readiness check); fails naming it when it does not. */
     public void awaitReady(String component) throws InterruptedException {
-        if (!"chromadb".equals(component)) {
-            return;
-        }
-        ChromaClient api = new ChromaClient(settings.get("backup.chromadb.url", "http://localhost:8000"));
-        int timeout = settings.getInt("backup.chromadb.start-timeout-seconds", 60);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(timeout));
-        while (Instant.now().isBefore(deadline)) {
-            if (api.heartbeat()) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new StepFailure(component, "start service", "did not answer at " + api.baseUrl() + " within "
-                + timeout + " s after the start command");
+        components.get(component).awaitReady();
     }
 }

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The wiring of routes/*.camel.yaml, watched with camel-test's NotifyBuilder, AdviceWith and a mock endpoint. */
+/** The wiring of routes/*.camel.yaml, watched with camel-test's AdviceWith and mock endpoints. */
 class BackupRoutesTest {
 
     @TempDir

@@ -1,9 +1,12 @@
 package com.customercaregpt.backup.health;
 
+import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,5 +76,29 @@ class HealthTest {
         assertEquals("fail", checks.get("catalog").get("status").asText());
         assertEquals("ok", checks.get("server database").get("status").asText());
         assertEquals("warn", checks.get("newest backup database").get("status").asText(), "no backup in this repository");
+    }
+
+    @Test
+    void camelsHealthRegistryHoldsOneCheckPerDependencyAndComponentWithTheSameVerdicts() throws Exception {
+        try (BackupApplication app = BackupApplication.start(TestStack.settings(work.resolve("repo"),
+                Map.of("backup.redis.port", "1")))) {
+            HealthReport report = app.request("direct:health", null, Map.of(), HealthReport.class);
+            Map<String, HealthCheck.State> camel = new HashMap<>();
+            for (HealthCheck.Result result : HealthCheckHelper.invoke(app.context(), "full")) {
+                if (BackupHealthCheck.GROUP.equals(result.getCheck().getGroup())) {
+                    camel.put(result.getCheck().getId(), result.getState());
+                }
+            }
+            assertEquals(Set.of("repository", "free-space", "restore-leftovers", "catalog", "server-database",
+                    "server-redis", "server-chromadb", "uploads-folder", "config-files"), camel.keySet());
+            assertEquals(HealthCheck.State.DOWN, camel.get("server-redis"));
+            assertEquals(HealthCheck.State.UP, camel.get("server-database"));
+            for (HealthReport.Check line : report.checks()) {
+                HealthCheck.State state = camel.get(line.name().replace(' ', '-'));
+                if (state != null) {
+                    assertEquals(HealthReport.FAIL.equals(line.status()), state == HealthCheck.State.DOWN, line.toString());
+                }
+            }
+        }
     }
 }

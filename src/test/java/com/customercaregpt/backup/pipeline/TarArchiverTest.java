@@ -34,7 +34,7 @@ class TarArchiverTest {
         Path archive = work.resolve("tree.tar");
         Map<String, Object> facts;
         try (OutputStream out = Files.newOutputStream(archive)) {
-            facts = new TarArchiver("uploads").archive(List.of(TarArchiver.Source.whole(tree)), out, work);
+            facts = new TarArchiver("uploads", List.of("--format=posix")).archive(List.of(TarArchiver.Source.whole(tree)), out, work);
         }
 
         // folders: ".", d..., d.../e..., empty, nested, nested/also-empty
@@ -57,7 +57,7 @@ class TarArchiverTest {
         Path archive = work.resolve("empty.tar");
         Map<String, Object> facts;
         try (OutputStream out = Files.newOutputStream(archive)) {
-            facts = new TarArchiver("uploads").archive(List.of(TarArchiver.Source.whole(tree)), out, work);
+            facts = new TarArchiver("uploads", List.of("--format=posix")).archive(List.of(TarArchiver.Source.whole(tree)), out, work);
         }
 
         assertEquals(Map.of("tar_entries", 1L, "file_count", 0L, "directory_count", 1L, "symlink_count", 0L,

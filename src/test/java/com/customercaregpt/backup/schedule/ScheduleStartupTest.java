@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.schedule;
 
+import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.TestStack;
@@ -64,7 +65,8 @@ class ScheduleStartupTest {
     @Test
     void theShippedSchedulesFileIsValid() {
         assertEquals(java.util.List.of("weekly-full", "daily-database-redis", "daily-cleanup", "daily-verify"),
-                ScheduleFile.load(TestStack.projectHome().resolve("routes/schedules.camel.yaml")).stream()
+                ScheduleFile.load(TestStack.projectHome().resolve("routes/schedules.camel.yaml"),
+                                Components.namesIn(Settings.of(TestStack.projectHome(), Map.of()))).stream()
                         .map(Schedule::id).toList());
     }
 }
