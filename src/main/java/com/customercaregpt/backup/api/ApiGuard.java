@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.api;
 
+import com.customercaregpt.backup.app.RoutesStarting;
 import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,8 +11,6 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,17 +96,7 @@ public final class ApiGuard {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport configured) {
-                configured.getCamelContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
-                    @Override
-                    public boolean isEnabled(CamelEvent event) {
-                        return event instanceof CamelEvent.CamelContextRoutesStartingEvent;
-                    }
-
-                    @Override
-                    public void notify(CamelEvent event) {
-                        install(configured.getCamelContext(), port);
-                    }
-                });
+                RoutesStarting.then(configured.getCamelContext(), started -> install(started, port));
             }
         });
     }

@@ -1,7 +1,7 @@
 package com.customercaregpt.backup.observe;
 
+import com.customercaregpt.backup.app.RoutesStarting;
 import com.customercaregpt.backup.component.Components;
-
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.repository.Repository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -12,8 +12,6 @@ import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 
 import java.nio.file.Path;
@@ -59,17 +57,7 @@ public final class Observability {
             @Override
             public void beforeConfigure(BaseMainSupport configured) {
                 configured.getCamelContext().addRoutePolicyFactory(runs);
-                configured.getCamelContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
-                    @Override
-                    public boolean isEnabled(CamelEvent event) {
-                        return event instanceof CamelEvent.CamelContextRoutesStartingEvent;
-                    }
-
-                    @Override
-                    public void notify(CamelEvent event) {
-                        server.guard(configured.getCamelContext());
-                    }
-                });
+                RoutesStarting.then(configured.getCamelContext(), started -> server.guard(started));
             }
 
             @Override
