@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -176,6 +177,25 @@ public final class Leftovers {
         }
     }
 
+    /**
+     * A restore that died between a swap's two renames left the live folder at
+     * {@code <folder>.pre-restore-<label>} and nothing at its path: the old data goes back first.
+     */
+    private static void putBackHalfSwapped(Path restoreCopy) throws IOException {
+        String name = restoreCopy.getFileName().toString();
+        int at = name.lastIndexOf(".restore-");
+        if (at <= 0) {
+            return;
+        }
+        Path live = restoreCopy.resolveSibling(name.substring(0, at));
+        Path kept = restoreCopy.resolveSibling(name.substring(0, at) + ".pre-restore-" + name.substring(at + ".restore-".length()));
+        if (!Files.exists(live, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(kept, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(kept, live, StandardCopyOption.ATOMIC_MOVE);
+            Folders.syncDirectory(live.getParent());
+            LOG.warn("Put {} back at {}: the restore that was swapping it died half-way", kept, live);
+        }
+    }
+
     private void removeItem(Item item) throws IOException, SQLException {
         switch (item.kind()) {
             case "database" -> dropDatabase(item.name());
@@ -188,7 +208,10 @@ public final class Leftovers {
                 }
                 Folders.deleteTree(Path.of(item.name()));
             }
-            case "folder" -> Folders.deleteTree(Path.of(item.name()));
+            case "folder" -> {
+                putBackHalfSwapped(Path.of(item.name()));
+                Folders.deleteTree(Path.of(item.name()));
+            }
             default -> throw new IOException("unknown kind " + item.kind() + " in " + BuildRecord.FILE);
         }
     }

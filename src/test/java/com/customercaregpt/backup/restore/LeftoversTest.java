@@ -103,6 +103,22 @@ class LeftoversTest {
     }
 
     @Test
+    void aRestoreThatDiedBetweenTheSwapsRenamesGetsTheLiveFolderBack() throws Exception {
+        Path live = work.resolve("uploads");
+        Path kept = Files.createDirectories(work.resolve("uploads.pre-restore-" + LABEL));
+        Files.writeString(kept.resolve("live.txt"), "the live data");
+        Path copy = Files.createDirectories(work.resolve("uploads.restore-" + LABEL));
+        Files.writeString(copy.resolve("restored.txt"), "restored");
+        record(Owners.hostName(), deadPid(), List.of(Map.of("kind", "folder", "name", copy.toString())));
+
+        leftovers.remove(false);
+
+        assertEquals("the live data", Files.readString(live.resolve("live.txt")));
+        assertFalse(Files.exists(kept), "the old data is back at its path, not beside it");
+        assertFalse(Files.exists(copy), "the half-swapped restore's copy goes");
+    }
+
+    @Test
     void aDeadOwnersServerAndFoldersGoButWhatItKeptAndNamesWithoutItsLabelStay() throws Exception {
         Path serverFolder = Files.createDirectories(work.resolve("drill-cluster-" + LABEL));
         Process server = new ProcessBuilder("sleep", "600").start();
