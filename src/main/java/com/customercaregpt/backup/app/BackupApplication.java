@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.app;
 
 import com.customercaregpt.backup.alert.Alerts;
+import com.customercaregpt.backup.alert.Findings;
 import com.customercaregpt.backup.api.ApiGuard;
 import com.customercaregpt.backup.api.ApiDocument;
 import com.customercaregpt.backup.api.ApiReplies;
@@ -200,6 +201,8 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
+        main.bind("alertFindings", new Findings(inventory, settings.getInt("backup.alerts.size-window", 7),
+                Double.parseDouble(settings.get("backup.alerts.size-factor", "2")), Clock.systemUTC()));
         // restores record what they build beside the live data next to what they keep
         Leftovers leftovers = new Leftovers(repositoryPath.resolve("pre-restore"), new PostgresTools(settings), lock);
         main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,

@@ -3,6 +3,8 @@ package com.customercaregpt.backup.alert;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.TestService;
 import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -128,13 +131,75 @@ class AlertDeliveryTest {
         }
     }
 
-    @Test
-    void aFailingWebhookIsRetriedAndNeitherHidesTheEmailNorChangesTheCommandsError() throws Exception {
-        answer = 500;
+    private Path cliConfig(Map<String, String> more) {
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
         properties.putAll(alertSettings());
-        Path config = TestStack.store(properties, work.resolve("alerts.properties"));
+        properties.putAll(more);
+        return TestStack.store(properties, work.resolve("alerts.properties"));
+    }
+
+    private String createdBackup(Path config) {
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads", "--output",
+                "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        try {
+            return ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
+        } catch (IOException e) {
+            throw new AssertionError(create.stdout(), e);
+        }
+    }
+
+    @Test
+    void aComponentStoredFarAboveItsMedianSizeRaisesASizeAnomaly() throws Exception {
+        Path config = cliConfig(Map.of("backup.alerts.size-window", "2"));
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        createdBackup(config);
+        createdBackup(config);
+        assertEquals(List.of(), posts);
+        byte[] noise = new byte[256 * 1024];
+        new Random(7).nextBytes(noise);
+        Files.write(uploads.resolve("scan.bin"), noise);
+        String third = createdBackup(config);
+        assertEquals(1, posts.size(), posts.toString());
+        JsonNode alert = alertOf(posts.get(0));
+        assertEquals("size-anomaly", alert.get("kind").asText());
+        assertEquals("uploads", alert.get("component").asText());
+        assertEquals(third, alert.get("id").asText());
+        assertTrue(alert.get("cause").asText().contains("median of its last 2 full backups"), alert.toString());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aVerifyThatFindsABadArtifactRaisesAnAlertNamingIt() throws Exception {
+        Path config = cliConfig(Map.of());
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        String backupId = createdBackup(config);
+        Path artifact;
+        try (var files = Files.walk(work.resolve("repo/backups").resolve(backupId))) {
+            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains("uploads")).findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(artifact);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(artifact, bytes);
+        Cli.Result verify = Cli.run("--config", config.toString(), "verify", backupId);
+        assertEquals(1, verify.exitCode(), verify.toString());
+        assertEquals(1, posts.size(), posts.toString());
+        JsonNode alert = alertOf(posts.get(0));
+        assertEquals("verify-bad-artifact", alert.get("kind").asText());
+        assertEquals("uploads", alert.get("component").asText());
+        assertEquals(backupId, alert.get("id").asText());
+        assertEquals("backup-manager verify " + backupId, alert.get("look further").asText());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aFailingWebhookIsRetriedAndNeitherHidesTheEmailNorChangesTheCommandsError() throws Exception {
+        answer = 500;
+        Path config = cliConfig(Map.of());
         Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads");
         assertEquals(1, create.exitCode(), create.toString());
         assertTrue(create.stderr().contains("folder not found"), create.stderr());
