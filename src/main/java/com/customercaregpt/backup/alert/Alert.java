@@ -23,6 +23,12 @@ public record Alert(String kind, String severity, String component, String subje
                 + (subjectId == null ? "" : " " + subjectId) + ": " + cause;
     }
 
+    /** The log's line: the cause first (as callers wrote it), then what it is about and where to look. */
+    public String logLine() {
+        return (resolved ? "RESOLVED " : "") + cause + " [" + kind + (component == null ? "" : " " + component)
+                + (subjectId == null ? "" : " " + subjectId) + (lookFurther == null ? "" : "; " + lookFurther) + "]";
+    }
+
     /** Every field by name, in a fixed order, for the webhook and the email. */
     public Map<String, String> fields() {
         Map<String, String> fields = new LinkedHashMap<>();

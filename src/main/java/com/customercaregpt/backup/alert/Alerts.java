@@ -86,9 +86,10 @@ public final class Alerts {
         if (kind.equals("backup")) {
             kind = "backup-failed";
         }
-        return sinceFirst(new Alert(kind, "critical", headerOr(headers, "alertComponent", null),
-                headerOr(headers, "alertId", null), now, cause, headerOr(headers, "alertLook", "backup-manager list"),
-                false));
+        // A step of a backup (its off-site copy) that failed is about that backup.
+        String id = manifest instanceof Manifest backup ? backup.backupId() : headerOr(headers, "alertId", null);
+        return sinceFirst(new Alert(kind, "critical", headerOr(headers, "alertComponent", null), id, now, cause,
+                id == null ? "backup-manager list" : "backup-manager show " + id, false));
     }
 
     /** A repeat says since when the condition has lasted, not when it was last seen. */

@@ -4,6 +4,9 @@ import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.verify.VerifyReport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,6 +19,8 @@ public final class Findings {
 
     /** Fewer earlier backups than this (or the window, when smaller) make no median worth comparing with. */
     private static final int MINIMUM_HISTORY = 3;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Findings.class);
 
     private final Inventory inventory;
     private final int sizeWindow;
@@ -52,8 +57,16 @@ public final class Findings {
      * One alert per component whose stored size differs from the median of its last backups of the same type by
      * more than the size factor, either way.
      */
-    public List<Alert> sizeAnomalies(Manifest backup) throws IOException {
-        List<Manifest> earlier = inventory.manifests().stream()
+    public List<Alert> sizeAnomalies(Manifest backup) {
+        List<Manifest> all;
+        try {
+            all = inventory.manifests();
+        } catch (IOException | RuntimeException unreadable) {
+            // the check must not fail the backup it looks at (an off-site copy that is down, say)
+            LOG.warn("size check of {} skipped: {}", backup.backupId(), unreadable.getMessage());
+            return List.of();
+        }
+        List<Manifest> earlier = all.stream()
                 .filter(m -> m.type().equals(backup.type()) && !m.backupId().equals(backup.backupId())
                         && m.createdAt().compareTo(backup.createdAt()) <= 0)
                 .toList();

@@ -150,6 +150,37 @@ class AlertDeliveryTest {
         }
     }
 
+    /** Flips one byte in the middle of the backup's uploads artifact. */
+    private static void damageUploadsArtifact(Path repository, String backupId) throws IOException {
+        Path artifact;
+        try (var files = Files.walk(repository.resolve("backups").resolve(backupId))) {
+            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains("uploads")).findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(artifact);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(artifact, bytes);
+    }
+
+    @Test
+    void aFailedRestoreInTheServiceRaisesARestoreAlert() throws Exception {
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        try (TestService service = TestService.start("alerts-restore", alertSettings())) {
+            JsonNode created = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
+            assertEquals("completed", created.get("status").asText(), created.toString());
+            String backupId = created.get("result").asText();
+            damageUploadsArtifact(service.work().resolve("repo"), backupId);
+            JsonNode restored = service.api().runToEnd("POST", "/backup/" + backupId + "/restore",
+                    "{\"components\": [\"uploads\"], \"target_dir\": \"" + work.resolve("restored") + "\"}");
+            assertEquals("failed", restored.get("status").asText(), restored.toString());
+            assertEquals(1, posts.size(), posts.toString());
+            JsonNode alert = alertOf(posts.get(0));
+            assertEquals("restore-failed", alert.get("kind").asText());
+            assertEquals(1, smtp.getReceivedMessages().length);
+        }
+    }
+
     @Test
     void aComponentStoredFarAboveItsMedianSizeRaisesASizeAnomaly() throws Exception {
         Path config = cliConfig(Map.of("backup.alerts.size-window", "2"));
@@ -177,14 +208,7 @@ class AlertDeliveryTest {
         Files.createDirectories(uploads);
         Files.writeString(uploads.resolve("invoice.txt"), "paid");
         String backupId = createdBackup(config);
-        Path artifact;
-        try (var files = Files.walk(work.resolve("repo/backups").resolve(backupId))) {
-            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains("uploads")).findFirst()
-                    .orElseThrow();
-        }
-        byte[] bytes = Files.readAllBytes(artifact);
-        bytes[bytes.length / 2] ^= 0x55;
-        Files.write(artifact, bytes);
+        damageUploadsArtifact(work.resolve("repo"), backupId);
         Cli.Result verify = Cli.run("--config", config.toString(), "verify", backupId);
         assertEquals(1, verify.exitCode(), verify.toString());
         assertEquals(1, posts.size(), posts.toString());
@@ -193,6 +217,22 @@ class AlertDeliveryTest {
         assertEquals("uploads", alert.get("component").asText());
         assertEquals(backupId, alert.get("id").asText());
         assertEquals("backup-manager verify " + backupId, alert.get("look further").asText());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aFailedOffSiteCopyRaisesAReplicationAlertNamingTheBackup() throws Exception {
+        Path config = cliConfig(Map.of("backup.s3.enabled", "true", "backup.s3.endpoint", "http://127.0.0.1:1",
+                "backup.s3.bucket", "alerts", "backup.s3.access-key", "alerts", "backup.s3.secret-key", "alerts-secret",
+                "backup.s3.retry-backoff-seconds", "0"));
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        String backupId = createdBackup(config);
+        assertEquals(1, posts.size(), posts.toString());
+        JsonNode alert = alertOf(posts.get(0));
+        assertEquals("replication-failed", alert.get("kind").asText());
+        assertEquals(backupId, alert.get("id").asText());
+        assertEquals("backup-manager show " + backupId, alert.get("look further").asText());
         assertEquals(1, smtp.getReceivedMessages().length);
     }
 
