@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.app;
 
+import com.customercaregpt.backup.alert.Alerts;
+import com.customercaregpt.backup.alert.Findings;
 import com.customercaregpt.backup.api.ApiGuard;
 import com.customercaregpt.backup.api.ApiDocument;
 import com.customercaregpt.backup.api.ApiReplies;
@@ -57,6 +59,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -194,9 +197,12 @@ public final class BackupApplication implements AutoCloseable {
                 CpuPriority.lowered(settings.getInt("backup.nice", 10), DaemonThreads.named("backup-component")));
 
         main.bind("settings", settings);
+        main.bind("alerts", alerts(settings));
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
+        main.bind("alertFindings", new Findings(inventory, settings.getInt("backup.alerts.size-window", 7),
+                Double.parseDouble(settings.get("backup.alerts.size-factor", "2")), Clock.systemUTC()));
         // restores record what they build beside the live data next to what they keep
         Leftovers leftovers = new Leftovers(repositoryPath.resolve("pre-restore"), new PostgresTools(settings), lock);
         main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,
@@ -323,5 +329,18 @@ public final class BackupApplication implements AutoCloseable {
         if (catalogPool != null) {
             catalogPool.close();
         }
+    }
+
+    /** Where alerts go besides the log (routes/alerts.camel.yaml), from backup.alerts.* settings. */
+    private static Alerts alerts(Settings settings) {
+        Alerts.MailSettings mail = new Alerts.MailSettings(settings.get("backup.alerts.email.host", ""),
+                settings.getInt("backup.alerts.email.port", 25),
+                "true".equals(settings.get("backup.alerts.email.tls", "false")),
+                settings.get("backup.alerts.email.user", ""), settings.get("backup.alerts.email.password", ""),
+                settings.get("backup.alerts.email.from", ""), settings.get("backup.alerts.email.to", ""));
+        return new Alerts(settings.get("backup.alerts.webhook-url", ""),
+                settings.getInt("backup.alerts.webhook-attempts", 3),
+                Duration.ofSeconds(settings.getInt("backup.alerts.webhook-backoff-seconds", 2)),
+                Duration.ofMinutes(settings.getInt("backup.alerts.repeat-minutes", 60)), mail, Clock.systemUTC());
     }
 }

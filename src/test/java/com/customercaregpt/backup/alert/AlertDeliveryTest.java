@@ -1,0 +1,253 @@
+package com.customercaregpt.backup.alert;
+
+import com.customercaregpt.backup.fixtures.Cli;
+import com.customercaregpt.backup.fixtures.TestService;
+import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.ManifestCodec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Alerts reach people: a webhook POST and an email per alert, repeats dropped, a "resolved" when it clears. */
+class AlertDeliveryTest {
+
+    private static final String SMTP_PASSWORD = "smtp-pw-7c1e";
+    private static final String WEBHOOK_TOKEN = "T0KEN-9f3a";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static GreenMailExtension smtp = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser("alerts", SMTP_PASSWORD));
+
+    private HttpServer receiver;
+    private final List<String> posts = new CopyOnWriteArrayList<>();
+    private volatile int answer = 200;
+    private Path work;
+    private Path uploads;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hooks/", exchange -> {
+            posts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(answer, -1);
+            exchange.close();
+        });
+        receiver.start();
+        work = Files.createTempDirectory("alerts-test-");
+        uploads = work.resolve("uploads-missing");
+    }
+
+    @AfterEach
+    void tearDown() {
+        receiver.stop(0);
+        TestStack.deleteTree(work);
+    }
+
+    private Map<String, String> alertSettings() {
+        return Map.of("backup.alerts.webhook-url", "http://127.0.0.1:" + receiver.getAddress().getPort()
+                        + "/hooks/" + WEBHOOK_TOKEN,
+                "backup.alerts.webhook-attempts", "2",
+                "backup.alerts.webhook-backoff-seconds", "0",
+                "backup.alerts.email.host", "127.0.0.1",
+                "backup.alerts.email.port", String.valueOf(smtp.getSmtp().getPort()),
+                "backup.alerts.email.user", "alerts",
+                "backup.alerts.email.password", SMTP_PASSWORD,
+                "backup.alerts.email.from", "backup-manager@example.org",
+                "backup.alerts.email.to", "ops@example.org",
+                "backup.uploads.path", uploads.toString());
+    }
+
+    private static JsonNode alertOf(String post) throws IOException {
+        assertFalse(post.contains(WEBHOOK_TOKEN) || post.contains(SMTP_PASSWORD), post);
+        return JSON.readTree(post).get("alert");
+    }
+
+    @Test
+    void aFailedBackupIsPostedAndMailedOnceAndResolvedByTheNextCompletedBackup() throws Exception {
+        try (TestService service = TestService.start("alerts-service", alertSettings())) {
+            JsonNode failed = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
+            assertEquals("failed", failed.get("status").asText(), failed.toString());
+            assertEquals(1, posts.size(), posts.toString());
+            JsonNode alert = alertOf(posts.get(0));
+            assertEquals("backup-failed", alert.get("kind").asText());
+            assertEquals("firing", alert.get("status").asText());
+            assertEquals("uploads", alert.get("component").asText());
+            String backupId = alert.get("id").asText();
+            assertTrue(backupId.startsWith("backup_"), alert.toString());
+            assertEquals("backup-manager show " + backupId, alert.get("look further").asText());
+            assertTrue(alert.get("cause").asText().contains("folder not found"), alert.toString());
+            assertTrue(JSON.readTree(posts.get(0)).get("text").asText().contains("backup-failed [uploads]"));
+            MimeMessage[] mails = smtp.getReceivedMessages();
+            assertEquals(1, mails.length);
+            assertEquals("ops@example.org", mails[0].getAllRecipients()[0].toString());
+            assertTrue(mails[0].getSubject().contains("backup-failed [uploads] " + backupId), mails[0].getSubject());
+            String mailText = mails[0].getContent().toString();
+            assertTrue(mailText.contains("look further: backup-manager show " + backupId), mailText);
+            assertFalse(mailText.contains(SMTP_PASSWORD) || mailText.contains(WEBHOOK_TOKEN), mailText);
+
+            // The same failure again within the repeat window: logged, not sent again.
+            service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
+            assertEquals(1, posts.size(), posts.toString());
+            assertEquals(1, smtp.getReceivedMessages().length);
+
+            // The folder is back: the next backup completes and clears the alert.
+            Files.createDirectories(uploads);
+            Files.writeString(uploads.resolve("invoice.txt"), "paid");
+            JsonNode completed = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
+            assertEquals("completed", completed.get("status").asText(), completed.toString());
+            assertEquals(2, posts.size(), posts.toString());
+            JsonNode resolved = alertOf(posts.get(1));
+            assertEquals("backup-failed", resolved.get("kind").asText());
+            assertEquals("resolved", resolved.get("status").asText());
+            assertEquals("uploads", resolved.get("component").asText());
+            assertEquals(alert.get("since").asText(), resolved.get("since").asText());
+            assertEquals(2, smtp.getReceivedMessages().length);
+            assertTrue(smtp.getReceivedMessages()[1].getSubject().contains("RESOLVED backup-failed [uploads]"));
+        }
+    }
+
+    private Path cliConfig(Map<String, String> more) {
+        Properties properties = new Properties();
+        properties.putAll(TestStack.shared().settings(work.resolve("repo")));
+        properties.putAll(alertSettings());
+        properties.putAll(more);
+        return TestStack.store(properties, work.resolve("alerts.properties"));
+    }
+
+    private String createdBackup(Path config) {
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads", "--output",
+                "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        try {
+            return ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
+        } catch (IOException e) {
+            throw new AssertionError(create.stdout(), e);
+        }
+    }
+
+    /** Flips one byte in the middle of the backup's uploads artifact. */
+    private static void damageUploadsArtifact(Path repository, String backupId) throws IOException {
+        Path artifact;
+        try (var files = Files.walk(repository.resolve("backups").resolve(backupId))) {
+            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains("uploads")).findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(artifact);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(artifact, bytes);
+    }
+
+    @Test
+    void aFailedRestoreInTheServiceRaisesARestoreAlert() throws Exception {
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        try (TestService service = TestService.start("alerts-restore", alertSettings())) {
+            JsonNode created = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
+            assertEquals("completed", created.get("status").asText(), created.toString());
+            String backupId = created.get("result").asText();
+            damageUploadsArtifact(service.work().resolve("repo"), backupId);
+            JsonNode restored = service.api().runToEnd("POST", "/backup/" + backupId + "/restore",
+                    "{\"components\": [\"uploads\"], \"target_dir\": \"" + work.resolve("restored") + "\"}");
+            assertEquals("failed", restored.get("status").asText(), restored.toString());
+            assertEquals(1, posts.size(), posts.toString());
+            JsonNode alert = alertOf(posts.get(0));
+            assertEquals("restore-failed", alert.get("kind").asText());
+            assertEquals(1, smtp.getReceivedMessages().length);
+        }
+    }
+
+    @Test
+    void aComponentStoredFarAboveItsMedianSizeRaisesASizeAnomaly() throws Exception {
+        Path config = cliConfig(Map.of("backup.alerts.size-window", "2"));
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        createdBackup(config);
+        createdBackup(config);
+        assertEquals(List.of(), posts);
+        byte[] noise = new byte[256 * 1024];
+        new Random(7).nextBytes(noise);
+        Files.write(uploads.resolve("scan.bin"), noise);
+        String third = createdBackup(config);
+        assertEquals(1, posts.size(), posts.toString());
+        JsonNode alert = alertOf(posts.get(0));
+        assertEquals("size-anomaly", alert.get("kind").asText());
+        assertEquals("uploads", alert.get("component").asText());
+        assertEquals(third, alert.get("id").asText());
+        assertTrue(alert.get("cause").asText().contains("median of its last 2 full backups"), alert.toString());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aVerifyThatFindsABadArtifactRaisesAnAlertNamingIt() throws Exception {
+        Path config = cliConfig(Map.of());
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        String backupId = createdBackup(config);
+        damageUploadsArtifact(work.resolve("repo"), backupId);
+        Cli.Result verify = Cli.run("--config", config.toString(), "verify", backupId);
+        assertEquals(1, verify.exitCode(), verify.toString());
+        assertEquals(1, posts.size(), posts.toString());
+        JsonNode alert = alertOf(posts.get(0));
+        assertEquals("verify-bad-artifact", alert.get("kind").asText());
+        assertEquals("uploads", alert.get("component").asText());
+        assertEquals(backupId, alert.get("id").asText());
+        assertEquals("backup-manager verify " + backupId, alert.get("look further").asText());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aFailedOffSiteCopyRaisesAReplicationAlertNamingTheBackup() throws Exception {
+        Path config = cliConfig(Map.of("backup.s3.enabled", "true", "backup.s3.endpoint", "http://127.0.0.1:1",
+                "backup.s3.bucket", "alerts", "backup.s3.access-key", "alerts", "backup.s3.secret-key", "alerts-secret",
+                "backup.s3.retry-backoff-seconds", "0"));
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        String backupId = createdBackup(config);
+        assertEquals(1, posts.size(), posts.toString());
+        JsonNode alert = alertOf(posts.get(0));
+        assertEquals("replication-failed", alert.get("kind").asText());
+        assertEquals(backupId, alert.get("id").asText());
+        assertEquals("backup-manager show " + backupId, alert.get("look further").asText());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aFailingWebhookIsRetriedAndNeitherHidesTheEmailNorChangesTheCommandsError() throws Exception {
+        answer = 500;
+        Path config = cliConfig(Map.of());
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads");
+        assertEquals(1, create.exitCode(), create.toString());
+        assertTrue(create.stderr().contains("folder not found"), create.stderr());
+        assertFalse(create.stderr().contains(WEBHOOK_TOKEN) || create.stderr().contains(SMTP_PASSWORD),
+                create.stderr());
+        // Two attempts (backup.alerts.webhook-attempts), then the email still went out.
+        assertEquals(2, posts.size(), posts.toString());
+        assertEquals("backup-failed", alertOf(posts.get(1)).get("kind").asText());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+}
