@@ -22,7 +22,6 @@ import java.util.TreeMap;
 public final class Settings {
 
     /** Keys whose values are secrets: never printed, logged or written into a manifest. */
-    private static final List<String> SECRET_MARKERS = List.of("PASSWORD", "SECRET", "TOKEN", "KEY", "CREDENTIAL");
 
     private final Map<String, String> values;
     private final Path home;
@@ -72,11 +71,6 @@ public final class Settings {
 
     public static String environmentName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-    }
-
-    public static boolean isSecretKey(String key) {
-        String upper = key.toUpperCase(Locale.ROOT);
-        return SECRET_MARKERS.stream().anyMatch(upper::contains);
     }
 
     public Path home() {

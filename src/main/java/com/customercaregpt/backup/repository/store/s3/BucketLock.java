@@ -42,8 +42,7 @@ public final class BucketLock implements SharedLock {
 
     @Override
     public Optional<Held> tryAcquire(String operation, String[] holder) throws IOException {
-        String prefix = LOCKS;
-        for (String key : bucket.keys(prefix, 1000)) {
+        for (String key : bucket.keys(LOCKS, 1000)) {
             Optional<byte[]> claim = bucket.read(key);
             if (claim.isEmpty()) {
                 continue;
@@ -57,13 +56,13 @@ public final class BucketLock implements SharedLock {
             }
         }
         String token = UUID.randomUUID().toString();
-        String key = prefix + token + ".json";
+        String key = LOCKS + token + ".json";
         Map<String, Object> content = LockClaims.newClaim(token, operation);
         bucket.save(key, JSON.writeValueAsBytes(content));
-        if (bucket.onlyKeyTwice(prefix, key)) {
+        if (bucket.onlyKeyTwice(LOCKS, key)) {
             return Optional.of(new Held(key, content));
         }
-        List<String> claims = bucket.keys(prefix, 2);
+        List<String> claims = bucket.keys(LOCKS, 2);
         bucket.remove(key);
         holder[0] = "a contender that claimed it at the same moment";
         for (String other : claims) {

@@ -100,7 +100,7 @@ public record S3Settings(String endpoint, String bucket, String prefix, String r
         return value.substring(start, end);
     }
 
-    /** Everything but the credentials (the project never prints keys: see Settings.isSecretKey). */
+    /** Everything but the credentials (the project never prints keys). */
     @Override
     public String toString() {
         return "S3Settings[endpoint=" + (endpoint.isEmpty() ? "(AWS)" : endpoint) + ", bucket=" + bucket
