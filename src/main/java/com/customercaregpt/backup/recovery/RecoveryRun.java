@@ -94,6 +94,7 @@ public final class RecoveryRun {
     private volatile Instant completed;
     private volatile String status = RUNNING;
     private Manifest manifest;
+    private boolean newestPoint;
     private Instant validated;
     private String failedStep;
     private String error;
@@ -187,10 +188,16 @@ public final class RecoveryRun {
                 : Objective.of(plan.rtoSeconds(), Duration.between(started, validated).toSeconds());
     }
 
-    /** Recovery point: how old the restored data was when the plan started. */
+    /**
+     * Recovery point: how old the restored data was when the plan started. An RPO of 0 asks for
+     * the newest restorable point, whatever its age: met when that is the one restored.
+     */
     public Objective getRpo() {
-        return manifest == null || request.dryRun() ? null
-                : Objective.of(plan.rpoSeconds(), Duration.between(Instant.parse(manifest.createdAt()), started).toSeconds());
+        if (manifest == null || request.dryRun()) {
+            return null;
+        }
+        long age = Duration.between(Instant.parse(manifest.createdAt()), started).toSeconds();
+        return plan.rpoSeconds() == 0 ? new Objective(0, age, newestPoint, 0) : Objective.of(plan.rpoSeconds(), age);
     }
 
     @JsonIgnore
@@ -249,7 +256,9 @@ public final class RecoveryRun {
             parts.add("RTO " + plan.rtoMinutes() + " min missed by " + -getRto().marginSeconds() + " s");
         }
         if (getRpo() != null && !getRpo().met()) {
-            parts.add("RPO " + plan.rpoMinutes() + " min missed by " + -getRpo().marginSeconds() + " s");
+            parts.add(plan.rpoSeconds() == 0 ? "RPO 0 min missed: a newer restorable point than "
+                    + manifest.backupId() + " exists" : "RPO " + plan.rpoMinutes() + " min missed by "
+                    + -getRpo().marginSeconds() + " s");
         }
         return getKind() + " of " + plan.planId() + " (" + operationId + "): " + String.join("; ", parts);
     }
@@ -307,8 +316,9 @@ public final class RecoveryRun {
         restoredFiles.put(component, List.copyOf(files));
     }
 
-    void recoveryPoint(Manifest point) {
+    void recoveryPoint(Manifest point, boolean newest) {
         this.manifest = point;
+        this.newestPoint = newest;
     }
 
     void targets(Map<String, String> places) {

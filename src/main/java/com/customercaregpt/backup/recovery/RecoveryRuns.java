@@ -112,7 +112,7 @@ public final class RecoveryRuns {
                     + String.join(", ", needed) + " (plan " + run.getPlanId() + "); make one with `create`"));
         }
         Manifest open = ManifestKeys.unseal(chosen, keys.open(chosen));
-        run.recoveryPoint(open);
+        run.recoveryPoint(open, newestCovering(needed).map(m -> m.backupId().equals(chosen.backupId())).orElse(false));
         LOG.info("Recovery plan {}: recovery point {} ({})", run.getPlanId(), open.backupId(), open.createdAt());
         return open;
     }

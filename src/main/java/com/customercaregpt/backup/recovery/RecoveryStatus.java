@@ -75,8 +75,7 @@ public final class RecoveryStatus {
             // the catalog is down: the drill history is unknown, the exposure is still measured
             drillStatus = "unknown (catalog unreachable: " + e.getMessage().lines().findFirst().orElse("") + ")";
         }
-        return new PlanStatus(plan.planId(), plan.rpoMinutes(), exposure,
-                exposure != null && exposure <= plan.rpoSeconds(), newest.map(Manifest::backupId).orElse(null),
+        return new PlanStatus(plan.planId(), plan.rpoMinutes(), exposure, withinRpo(plan, exposure), newest.map(Manifest::backupId).orElse(null),
                 plan.rtoMinutes(), drillAt, drillStatus, drillRto, rtoMet);
     }
 
@@ -87,14 +86,15 @@ public final class RecoveryStatus {
             checks.add(new BackupHealthCheck("recovery plan " + plan.planId(), () -> {
                 Optional<Manifest> newest = runs.newestCovering(plan.components());
                 if (newest.isEmpty()) {
-                    return new HealthReport.Check("", HealthReport.FAIL, "no restorable backup holds "
+                    // as `newest backup <component>`: nothing backed up yet is a warning, not an outage
+                    return new HealthReport.Check("", HealthReport.WARN, "no restorable backup holds "
                             + String.join(", ", plan.components()));
                 }
                 long exposure = Duration.between(Instant.parse(newest.get().createdAt()), Instant.now()).toSeconds();
                 String detail = "RPO exposure " + minutes(exposure) + " (objective " + plan.rpoMinutes() + " min), newest point "
                         + newest.get().backupId();
-                return new HealthReport.Check("", exposure > plan.rpoSeconds() ? HealthReport.FAIL : HealthReport.OK,
-                        exposure > plan.rpoSeconds() ? detail + ": RPO exceeded" : detail);
+                return withinRpo(plan, exposure) ? new HealthReport.Check("", HealthReport.OK, detail)
+                        : new HealthReport.Check("", HealthReport.FAIL, detail + ": RPO exceeded");
             }));
         }
         return checks;
@@ -113,6 +113,11 @@ public final class RecoveryStatus {
             Gauge.builder("drill_rto_seconds", this, s -> s.lastDrillRto(plan))
                     .description("Recovery time of the plan's last drill").tag("plan", plan.planId()).register(registry);
         }
+    }
+
+    /** An RPO of 0 asks for the newest restorable point, whatever its age; otherwise the point is at most that old. */
+    private static boolean withinRpo(RecoveryPlan plan, Long exposure) {
+        return exposure != null && (plan.rpoSeconds() == 0 || exposure <= plan.rpoSeconds());
     }
 
     private double exposure(RecoveryPlan plan) {
