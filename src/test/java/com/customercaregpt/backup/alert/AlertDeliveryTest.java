@@ -350,7 +350,9 @@ class AlertDeliveryTest {
         assertEquals(1, full.exitCode(), full.toString());
         assertTrue(full.stderr().contains(scratch + " has 0 B free of 8.0 MiB")
                 && full.stderr().contains("backup.space.refuse-below-percent=1"), full.stderr());
-        assertEquals(1, Files.list(work.resolve("repo/backups")).count(), "no backup begun under the floor");
+        try (var backups = Files.list(work.resolve("repo/backups"))) {
+            assertEquals(1, backups.count(), "no backup begun under the floor");
+        }
         assertEquals("space-low", awaitPost(2).get("kind").asText());
     }
 
@@ -383,23 +385,44 @@ class AlertDeliveryTest {
         }
     }
 
-    @Test
-    void aRunThatTakesOverTheStaleLockOfADeadOwnerRaisesALockAlertNamingIt() throws Exception {
+    /** The claim of a backup on another host that stopped beating long ago. */
+    private static final String DEAD_OWNERS_CLAIM = "{\"token\": \"gone\", \"operation\": \"backup\","
+            + " \"host\": \"db-host-2\", \"pid\": 4242, \"acquired_at\": \"2026-01-01T02:00:00Z\","
+            + " \"heartbeat_at\": \"2026-01-01T02:05:00Z\"}";
+
+    /** A backup takes over the dead owner's lock at {@code location}; one lock alert names that owner. */
+    private void assertTakeoverAlerted(Path config, String location) throws Exception {
         Files.createDirectories(uploads);
         Files.writeString(uploads.resolve("invoice.txt"), "paid");
-        Path config = cliConfig(Map.of());
-        Files.createDirectories(work.resolve("repo"));
-        Files.writeString(work.resolve("repo/lock.json"), "{\"token\": \"gone\", \"operation\": \"backup\","
-                + " \"host\": \"db-host-2\", \"pid\": 4242, \"acquired_at\": \"2026-01-01T02:00:00Z\","
-                + " \"heartbeat_at\": \"2026-01-01T02:05:00Z\"}");
         createdBackup(config);
         JsonNode alert = awaitPost(1);
         assertEquals("lock", alert.get("kind").asText());
-        assertEquals(work.resolve("repo").toString(), alert.get("component").asText());
+        assertEquals(location, alert.get("component").asText());
         assertTrue(alert.get("cause").asText().contains("backup on host db-host-2 (pid 4242, since 2026-01-01T02:00:00Z,"
                 + " last heartbeat 2026-01-01T02:05:00Z)"), alert.toString());
         awaitMails(1);
-        assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("lock"), smtp.getReceivedMessages()[0].getSubject());
+        assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("lock [" + location + "]"),
+                smtp.getReceivedMessages()[0].getSubject());
+    }
+
+    @Test
+    void aRunThatTakesOverTheStaleLockFileOfADeadOwnerRaisesALockAlertNamingIt() throws Exception {
+        Path config = cliConfig(Map.of());
+        Files.createDirectories(work.resolve("repo"));
+        Files.writeString(work.resolve("repo/lock.json"), DEAD_OWNERS_CLAIM);
+        assertTakeoverAlerted(config, work.resolve("repo").toString());
+    }
+
+    @Test
+    void aRunThatTakesOverTheStaleBucketClaimOfADeadOwnerRaisesALockAlertNamingIt() throws Exception {
+        S3Server s3 = S3Server.shared();
+        String bucket = s3.createBucket();
+        s3.blobStore().putBlob(bucket, s3.blobStore().blobBuilder("prod/locks/gone.json")
+                .payload(DEAD_OWNERS_CLAIM.getBytes(StandardCharsets.UTF_8)).build());
+        Path config = cliConfig(Map.of("backup.s3.enabled", "true", "backup.s3.endpoint", s3.endpoint(),
+                "backup.s3.bucket", bucket, "backup.s3.prefix", "prod", "backup.s3.access-key", s3.accessKey(),
+                "backup.s3.secret-key", s3.secretKey()));
+        assertTakeoverAlerted(config, "s3://" + bucket + "/prod");
     }
 
     @Test
