@@ -123,6 +123,7 @@ public final class DatabaseComponent implements BackupComponent {
             }
             keepDumpedTables(facts, tocNames, pgRestoreList(dump));
             facts.put("pg_dump_version", pgDumpVersion(pgDump));
+            facts.putAll(WholeCopy.facts(context, NAME, "no WAL archive: a full logical dump (pg_dump)", true));
             return new Dump(dump, asDirectory, facts);
         }
     }

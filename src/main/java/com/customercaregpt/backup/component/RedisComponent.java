@@ -108,7 +108,7 @@ public final class RedisComponent implements BackupComponent {
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         Map<String, Object> facts = new LinkedHashMap<>(serverVersion());
-        storeRdb(context);
+        facts.putAll(storeRdb(context));
         facts.putAll(storeKeys(context));
         return facts;
     }
@@ -120,12 +120,16 @@ public final class RedisComponent implements BackupComponent {
         }
     }
 
-    /** A fresh RDB snapshot (redis-cli --rdb has the server write one) streamed into its artifact. */
-    public void storeRdb(ComponentContext context) throws IOException {
+    /**
+     * A fresh RDB snapshot (redis-cli --rdb has the server write one) streamed into its artifact;
+     * in an incremental or differential backup, returns the facts saying it is a whole copy.
+     */
+    public Map<String, Object> storeRdb(ComponentContext context) throws IOException {
         try (ArtifactOutput out = context.newArtifact(RDB_ARTIFACT, "redis-rdb")) {
             fetchRdb(out);
             out.commit();
         }
+        return WholeCopy.facts(context, NAME, "Redis has no incremental snapshot: a full RDB", false);
     }
 
     /** Every key with its TTL, one JSON line each, streamed into its artifact; returns the key counts per database. */
