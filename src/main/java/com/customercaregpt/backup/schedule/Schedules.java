@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import com.customercaregpt.backup.catalog.CatalogRows;
 
 /**
  * The schedules, for the CLI and the REST API: what the schedules file defines, with the enabled
@@ -175,7 +176,7 @@ public final class Schedules {
     private ScheduleView view(Schedule s, Boolean override) {
         boolean backup = Schedule.BACKUP.equals(s.action());
         return new ScheduleView(s.id(), s.action(), s.cron(), timeZone, backup ? s.type() : null,
-                backup ? BackupTypes.runAs(s.type()) : null, backup ? (s.components().isEmpty() ? List.of("all")
+                backup ? (s.components().isEmpty() ? List.of("all")
                 : s.components()) : List.of(), backup ? s.retentionDays() : null,
                 override == null ? s.enabled() : override, override == null ? "file" : "operator");
     }
@@ -185,6 +186,6 @@ public final class Schedules {
     }
 
     private static String time(Object value) {
-        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
+        return CatalogRows.iso(value);
     }
 }
