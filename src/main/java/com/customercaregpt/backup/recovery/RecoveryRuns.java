@@ -84,6 +84,11 @@ public final class RecoveryRuns {
         return request;
     }
 
+    /** A scheduled drill of {@code planId} (routes/schedules.camel.yaml, action drill). */
+    public RecoveryRequest scheduledDrill(String planId) {
+        return new RecoveryRequest(planId, null, null, false, true, "schedule");
+    }
+
     /** Starts a run of the request's plan (already checked); {@code operationId} null for a new one. */
     public RecoveryRun begin(RecoveryRequest request, String operationId) {
         check(request);
