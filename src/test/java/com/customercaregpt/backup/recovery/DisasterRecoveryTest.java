@@ -239,6 +239,26 @@ class DisasterRecoveryTest {
     }
 
     @Test
+    void aServerDownStopsThePlanAtRestoreWithNothingSwapped() throws Exception {
+        changeDatabase();
+        Map<String, String> changed = Fingerprints.database(stack, DemoStack.DATABASE);
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Cli.Result initiate = cli(Map.of("backup.redis.port", String.valueOf(closed)), "disaster-recovery", "initiate",
+                "--plan-id", "full_system_recovery", "--backup-id", backupId, "--yes");
+        assertEquals(1, initiate.exitCode(), initiate.toString());
+        List<String> errors = initiate.stderr().lines().filter(l -> l.startsWith("backup-manager: error:")).toList();
+        assertEquals(1, errors.size(), initiate.toString());
+        String error = errors.get(0);
+        assertTrue(error.contains("full_system_recovery: step restore") && error.contains("redis"), error);
+        assertTrue(error.contains("swapped (restored and checked): none; untouched: database, redis, chromadb, uploads, "
+                + "config"), error);
+        Fingerprints.assertSame(changed, Fingerprints.database(stack, DemoStack.DATABASE), "the live database, unchanged");
+    }
+
+    @Test
     void aStartCommandThatFailsIsNamedAndWhatWasSwappedStaysSwapped() throws Exception {
         Path marks = work.resolve("failing-start-marks.txt");
         Cli.Result initiate = cli(application(marks, "echo cannot start >&2; exit 3"), "disaster-recovery", "initiate",
