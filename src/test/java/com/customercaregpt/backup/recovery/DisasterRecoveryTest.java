@@ -288,6 +288,24 @@ class DisasterRecoveryTest {
     }
 
     @Test
+    void aDryRunChoosesAndVerifiesThePointAndChangesNothing() throws Exception {
+        changeDatabase();
+        Map<String, String> changed = Fingerprints.database(stack, DemoStack.DATABASE);
+        Path marks = work.resolve("dry-run-marks.txt");
+        Cli.Result dryRun = cli(application(marks, null), "disaster-recovery", "initiate", "--plan-id",
+                "full_system_recovery", "--dry-run", "--output", "json");
+        assertEquals(0, dryRun.exitCode(), dryRun.toString());
+        JsonNode run = ManifestCodec.JSON.readTree(dryRun.stdout());
+        assertTrue(run.path("dry_run").asBoolean());
+        assertEquals(STEPS, stepNames(run));
+        assertEquals(backupId, run.path("recovery_point").path("backup_id").asText());
+        assertEquals("[]", run.path("swapped").toString());
+        assertTrue(run.path("rto").isMissingNode() && run.path("rpo").isMissingNode(), run.toString());
+        Fingerprints.assertSame(changed, Fingerprints.database(stack, DemoStack.DATABASE), "the live database, unchanged");
+        assertFalse(Files.exists(marks), "the application was neither stopped nor started");
+    }
+
+    @Test
     void aPointInTimeNeedsWalArchivingAndChangesNothing() throws Exception {
         Cli.Result initiate = cli(Map.of(), "disaster-recovery", "initiate", "--plan-id", "database_recovery",
                 "--to-time", "2026-01-01T00:00:00Z", "--yes");
