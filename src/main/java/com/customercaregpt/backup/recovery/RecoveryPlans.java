@@ -41,7 +41,11 @@ public final class RecoveryPlans {
         List<RecoveryPlan> plans = new ArrayList<>();
         for (RouteDefinition route : ((ModelCamelContext) context.get()).getRouteDefinitions()) {
             if (GROUP.equals(route.getGroup()) && route.getRouteId() != null && route.getRouteId().startsWith(ROUTE_PREFIX)) {
-                plans.add(read(route));
+                RecoveryPlan plan = read(route);
+                // a plan of components this installation does not back up (backup.components) does not apply
+                if (!plan.components().isEmpty()) {
+                    plans.add(plan);
+                }
             }
         }
         plans.sort(Comparator.comparingInt(RecoveryPlan::priority).thenComparing(RecoveryPlan::planId));
@@ -69,8 +73,9 @@ public final class RecoveryPlans {
             }
         }
         String listed = required(id, declared, "components");
+        List<String> declaredNames = Arrays.stream(listed.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         List<String> names = "all".equals(listed) ? components.names()
-                : components.resolve(Arrays.stream(listed.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+                : components.names().stream().filter(declaredNames::contains).toList();
         return new RecoveryPlan(id, route.getDescription(), number(id, declared, "rtoMinutes"),
                 number(id, declared, "rpoMinutes"), number(id, declared, "priority"), List.copyOf(names),
                 Boolean.parseBoolean(declared.getOrDefault("restartsApplication", "false")), List.copyOf(steps));

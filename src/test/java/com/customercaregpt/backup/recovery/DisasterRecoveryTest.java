@@ -147,6 +147,18 @@ class DisasterRecoveryTest {
     }
 
     @Test
+    void plansKeepOnlyTheComponentsInUse() throws Exception {
+        Cli.Result plans = cli(Map.of("backup.components", "database,uploads"), "disaster-recovery", "plans",
+                "--output", "json");
+        assertEquals(0, plans.exitCode(), plans.toString());
+        Map<String, String> components = new HashMap<>();
+        ManifestCodec.JSON.readTree(plans.stdout()).forEach(plan -> components.put(plan.path("plan_id").asText(),
+                plan.path("components").toString()));
+        assertEquals(Map.of("full_system_recovery", "[\"database\",\"uploads\"]", "database_recovery", "[\"database\"]",
+                "data_recovery", "[\"uploads\"]"), components, "application_recovery restores config only: not in use");
+    }
+
+    @Test
     void databaseRecoveryBringsTheDatabaseBackAndTimesEveryStep() throws Exception {
         changeDatabase();
         Cli.Result initiate = cli(Map.of(), "disaster-recovery", "initiate", "--plan-id", "database_recovery", "--yes",
