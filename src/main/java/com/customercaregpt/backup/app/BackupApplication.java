@@ -23,6 +23,9 @@ import com.customercaregpt.backup.restore.Leftovers;
 import com.customercaregpt.backup.retention.Retention;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.verify.Verifier;
+import com.customercaregpt.backup.wal.WalReports;
+import com.customercaregpt.backup.wal.WalService;
+import com.customercaregpt.backup.wal.WalStreamer;
 import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
@@ -83,6 +86,8 @@ public final class BackupApplication implements AutoCloseable {
     private final AutoCloseable catalogPool;
     private final AutoCloseable catalogChanges;
     private final ApiGuard apiGuard;
+    /** `serve` with backup.wal.enabled: the WAL streamer (null otherwise). */
+    private WalStreamer walStreamer;
 
     private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool,
                               AutoCloseable catalogPool, AutoCloseable catalogChanges, ApiGuard apiGuard) throws Exception {
@@ -215,6 +220,7 @@ public final class BackupApplication implements AutoCloseable {
                 localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
         main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
+        main.bind("walReports", new WalReports(settings, inventory, keys));
         main.bind("serviceCommands", new ServiceCommands(settings, components));
         javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
@@ -266,6 +272,9 @@ public final class BackupApplication implements AutoCloseable {
             healthChecks.register(app.context());
             if (apiGuard != null) {
                 apiGuard.serving(app.context());
+            }
+            if (mode == Mode.SERVICE) {
+                app.walStreamer = WalService.startIfEnabled(settings, app.context());
             }
         } catch (RuntimeException e) {
             app.close();
@@ -319,6 +328,9 @@ public final class BackupApplication implements AutoCloseable {
     public void close() throws Exception {
         if (apiGuard != null) {
             apiGuard.stopping();
+        }
+        if (walStreamer != null) {
+            walStreamer.close();
         }
         template.close();
         main.stop();

@@ -11,6 +11,13 @@ import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.config.Settings.SettingsException;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
+import com.customercaregpt.backup.wal.ArchivedSegment;
+import com.customercaregpt.backup.wal.BaseBackup;
+import com.customercaregpt.backup.wal.BasePoint;
+import com.customercaregpt.backup.wal.PointInTimeRestore;
+import com.customercaregpt.backup.wal.WalArchive;
+import com.customercaregpt.backup.wal.WalSettings;
+import com.customercaregpt.backup.wal.WalTimeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -55,6 +63,11 @@ public final class DatabaseComponent implements BackupComponent {
     private final List<String> pgDumpOptions;
     private final List<String> pgRestoreOptions;
     private final PgDumpDirectory directory = new PgDumpDirectory(NAME);
+    /** With backup.wal.enabled a full backup is a physical base backup (plus a pg_dump with logical-dump). */
+    private final boolean physical;
+    private final boolean logicalDump;
+    private final BaseBackup baseBackup;
+    private final Settings settings;
 
     public DatabaseComponent(Settings settings) {
         String dumpFormat = settings.get("backup.database.dump-format", DIRECTORY);
@@ -66,6 +79,11 @@ public final class DatabaseComponent implements BackupComponent {
         this.dumpFormat = dumpFormat;
         this.pgDumpOptions = settings.getOptions("backup.database.pg-dump-options");
         this.pgRestoreOptions = settings.getOptions("backup.database.pg-restore-options");
+        WalSettings wal = WalSettings.from(settings);
+        this.physical = wal.enabled();
+        this.logicalDump = "true".equals(settings.get("backup.database.logical-dump", "false"));
+        this.baseBackup = new BaseBackup(postgres, wal);
+        this.settings = settings;
     }
 
     @Override
@@ -82,6 +100,19 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
+        if (!physical) {
+            return dump(context);
+        }
+        Map<String, Object> facts = new LinkedHashMap<>(baseBackup.backup(context));
+        if (logicalDump) {
+            facts.putAll(dump(context));
+            facts.put("backup_kind", BaseBackup.PHYSICAL);
+        }
+        return facts;
+    }
+
+    /** pg_dump of the database, its row counts read in the same snapshot. */
+    private Map<String, Object> dump(ComponentContext context) throws Exception {
         String pgDump = toolOrFail("pg_dump");
         boolean asDirectory = DIRECTORY.equals(dumpFormat);
         // To files, not a pipe: only a seekable archive (custom) or one file per table (directory)
@@ -143,6 +174,10 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public void verify(Verification v) throws Exception {
+        if (BaseBackup.FORMAT.equals(v.artifact().format())) {
+            BaseBackup.verify(v);
+            return;
+        }
         String listing;
         if (PgDumpDirectory.FORMAT.equals(v.artifact().format())) {
             if (!PgDumpDirectory.isToc(v.artifact())) {
@@ -176,8 +211,38 @@ public final class DatabaseComponent implements BackupComponent {
         return context.record().artifacts().stream().anyMatch(a -> PgDumpDirectory.FORMAT.equals(a.format()));
     }
 
+    /** A physical base backup restores as a data folder (unless a pg_dump kept beside it goes to --target-database). */
+    private static Optional<BasePoint> dataFolder(RestoreContext context) {
+        Optional<BasePoint> base = BasePoint.of(context.backupId(), context.record().facts());
+        if (base.isPresent() && context.targetDatabase().isPresent() && context.toTime().isEmpty()
+                && context.record().artifacts().stream().anyMatch(a -> !BaseBackup.FORMAT.equals(a.format()))) {
+            return Optional.empty();
+        }
+        if (base.isEmpty() && context.toTime().isPresent()) {
+            throw new StepFailure(NAME, "restore", "backup " + context.backupId() + " holds a pg_dump, not a base "
+                    + "backup: --to-time needs a backup made with backup.wal.enabled=true");
+        }
+        return base;
+    }
+
+    private WalTimeline.RecoveryPlan recoveryPlan(RestoreContext context, BasePoint base) throws IOException {
+        List<ArchivedSegment> archived = context.toTime().isPresent() ? walArchive().list() : List.of();
+        return new WalTimeline(archived, List.of(base)).planFrom(base, context.toTime().orElse(null));
+    }
+
+    private WalArchive walArchive() {
+        return WalArchive.from(settings);
+    }
+
     @Override
-    public List<String> planRestore(RestoreContext context) {
+    public List<String> planRestore(RestoreContext context) throws IOException {
+        Optional<BasePoint> base = dataFolder(context);
+        if (base.isPresent()) {
+            WalTimeline.RecoveryPlan recovery = recoveryPlan(context, base.get());
+            PointInTimeRestore restore = new PointInTimeRestore(settings, postgres, walArchive());
+            restore.verifySegments(recovery);
+            return restore.plan(context, recovery);
+        }
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
         List<String> plan = new ArrayList<>();
         if (isDirectory(context)) {
@@ -200,6 +265,12 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) throws Exception {
+        Optional<BasePoint> base = dataFolder(context);
+        if (base.isPresent()) {
+            WalTimeline.RecoveryPlan recovery = recoveryPlan(context, base.get());
+            return new PointInTimeRestore(settings, postgres, walArchive()).prepare(context,
+                    context.artifact(BaseBackup.ARTIFACT), recovery, context.targetPort());
+        }
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
         boolean asDirectory = isDirectory(context);
         List<Artifact> artifacts = context.record().artifacts();

@@ -7,6 +7,8 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.DatabaseComponent;
+import com.customercaregpt.backup.wal.BaseBackup;
 import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
@@ -66,6 +68,11 @@ public final class RestoreJobs {
             allowed.addAll(components.restoredTo(RestoreTarget.FOLDER));
         }
         return allowed;
+    }
+
+    private static boolean holdsDataFolder(Manifest manifest) {
+        return manifest.components().stream().anyMatch(c -> DatabaseComponent.NAME.equals(c.name())
+                && c.facts() != null && BaseBackup.PHYSICAL.equals(c.facts().get("backup_kind")));
     }
 
     /** "--target-database applies to database, --target-dir to uploads, chromadb and config". */
@@ -152,7 +159,11 @@ public final class RestoreJobs {
         Manifest manifest = ManifestKeys.unseal(sealed, dataKey);
         List<String> available = manifest.components().stream()
                 .filter(c -> Manifest.COMPLETED.equals(c.status())).map(ComponentRecord::name).toList();
-        Set<String> allowed = allowedComponents(request);
+        Set<String> allowed = new HashSet<>(allowedComponents(request));
+        if (request.targetDir() != null && holdsDataFolder(manifest)) {
+            // a physical base backup is a data folder: --target-dir holds it, and its server runs there
+            allowed.add(DatabaseComponent.NAME);
+        }
         List<String> names = request.components().isEmpty()
                 ? available.stream().filter(allowed::contains).toList()
                 : components.resolve(request.components());
@@ -168,6 +179,11 @@ public final class RestoreJobs {
         }
         if (names.isEmpty()) {
             throw new UsageError("nothing to restore from " + manifest.backupId());
+        }
+        if (request.targetDir() != null && holdsDataFolder(manifest) && names.contains(DatabaseComponent.NAME)
+                && names.size() > 1) {
+            throw new UsageError("a physical database restores into --target-dir as its data folder: restore it "
+                    + "on its own (--components " + DatabaseComponent.NAME + ")");
         }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
         if (!request.dryRun() && lock != null) {
@@ -257,8 +273,11 @@ public final class RestoreJobs {
     private void prepare(Job job, String name) throws Exception {
         BackupComponent component = components.get(name);
         RestoreContext context = context(job, name);
-        job.plan.put(name, component.planRestore(context));
-        job.prepared.put(name, component.prepareRestore(context));
+        List<String> plan = new ArrayList<>(component.planRestore(context));
+        PreparedRestore prepared = component.prepareRestore(context);
+        plan.addAll(prepared.outcome());
+        job.plan.put(name, plan);
+        job.prepared.put(name, prepared);
         LOG.info("Restore {}: {} prepared and checked", job.label, name);
     }
 
@@ -379,6 +398,21 @@ public final class RestoreJobs {
             @Override
             public void willBuild(BuildRecord.Item item) throws IOException {
                 job.building.add(item);
+            }
+
+            @Override
+            public Optional<Instant> toTime() {
+                return Optional.ofNullable(job.request.toTime());
+            }
+
+            @Override
+            public Optional<Integer> targetPort() {
+                return Optional.ofNullable(job.request.targetPort());
+            }
+
+            @Override
+            public void keep(BuildRecord.Item item) throws IOException {
+                job.building.drop(item);
             }
 
             @Override
