@@ -95,6 +95,41 @@ public final class WalReports {
         return chosen;
     }
 
+    /**
+     * WAL retention: segments before the oldest kept base backup's start (earlier timelines included) that
+     * are also older than backup.retention.wal-days are removed (unless dryRun); history files stay. Without
+     * a kept base backup nothing is removed. Returns the names removed (or that would be).
+     */
+    public List<String> removeExpired(boolean dryRun) throws IOException {
+        List<BasePoint> kept = bases();
+        if (kept.isEmpty()) {
+            return List.of();
+        }
+        BasePoint oldest = kept.stream().min(java.util.Comparator.comparing(BasePoint::startTime)).orElseThrow();
+        long firstKept = Lsn.numberOf(oldest.startSegment(), oldest.segmentSize());
+        Instant keepAfter = Instant.now().minus(Duration.ofDays(wal.retentionDays()));
+        WalArchive archive = archive();
+        List<String> removed = new ArrayList<>();
+        for (ArchivedSegment segment : archive.list()) {
+            boolean beforeBase = segment.isSegment() && (segment.timeline() < oldest.timeline()
+                    || segment.timeline() == oldest.timeline()
+                    && Lsn.numberOf(segment.name(), oldest.segmentSize()) < firstKept);
+            if (beforeBase && Instant.parse(segment.archivedAt()).isBefore(keepAfter)) {
+                if (!dryRun) {
+                    archive.remove(segment);
+                }
+                removed.add(segment.name());
+            }
+        }
+        if (!removed.isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(WalReports.class).info("{} {} WAL segment(s) before {} (start of the "
+                    + "oldest kept base backup {}) and older than {} days: {} .. {}", dryRun ? "Would remove" : "Removed",
+                    removed.size(), oldest.startSegment(), oldest.backupId(), wal.retentionDays(), removed.get(0),
+                    removed.get(removed.size() - 1));
+        }
+        return removed;
+    }
+
     /** "2026-12-06 10:15:00+00", "2026-12-06T10:15:00Z", ...: a moment with its offset. */
     public static Instant parseTime(String text) {
         String t = text.strip().replace(' ', 'T');
@@ -115,18 +150,41 @@ public final class WalReports {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("enabled", wal.enabled());
         status.put("streamer", streamerState());
-        status.put("slot", slot());
+        status.put("slot", null);
+
         Optional<ArchivedSegment> newest = timeline.newestSegment();
         status.put("newest_segment", newest.map(ArchivedSegment::name).orElse(null));
         status.put("newest_segment_time", newest.map(ArchivedSegment::endTime).orElse(null));
-        status.put("lag_seconds", newest.map(s -> Duration.between(s.endInstant(), Instant.now()).toSeconds()).orElse(null));
+        Map<String, Object> slot = slot();
+        status.put("lag_seconds", lagSeconds(newest, slot));
         status.put("max_lag_seconds", wal.maxLag().toSeconds());
         status.put("oldest_segment", timeline.oldestSegment().map(ArchivedSegment::name).orElse(null));
         status.put("base_backups", timeline.bases().stream().map(BasePoint::backupId).toList());
         status.put("recoverable_from", timeline.window().map(w -> w[0].toString()).orElse(null));
         status.put("recoverable_to", timeline.window().map(w -> w[1].toString()).orElse(null));
         status.put("gaps", timeline.gaps());
+        status.put("slot", slot);
         return status;
+    }
+
+    /**
+     * Seconds of WAL the archive lacks: none when the server has written nothing past the newest archived
+     * segment (an idle database is fully recoverable), else the age of that segment's end.
+     */
+    private static Long lagSeconds(Optional<ArchivedSegment> newest, Map<String, Object> slot) {
+        if (newest.isEmpty()) {
+            return null;
+        }
+        Object current = slot.get("current_lsn");
+        Object segmentSize = slot.get("wal_segment_size");
+        if (current != null && segmentSize != null) {
+            long size = ((Number) segmentSize).longValue();
+            long archivedEnd = (Lsn.numberOf(newest.get().name(), size) + 1) * size;
+            if (Lsn.parse(current.toString()) <= archivedEnd) {
+                return 0L;
+            }
+        }
+        return Duration.between(newest.get().endInstant(), Instant.now()).toSeconds();
     }
 
     /** What the streamer last wrote about itself; "not running" when it stopped writing. */
@@ -159,6 +217,12 @@ public final class WalReports {
                      + "pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots "
                      + "WHERE slot_name = ?")) {
             st.setString(1, wal.slot());
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT pg_current_wal_lsn()::text, "
+                    + "(SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')")) {
+                rs.next();
+                slot.put("current_lsn", rs.getString(1));
+                slot.put("wal_segment_size", rs.getLong(2));
+            }
             try (ResultSet rs = st.executeQuery()) {
                 if (rs.next()) {
                     slot.put("exists", true);
