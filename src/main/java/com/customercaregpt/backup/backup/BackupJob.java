@@ -2,6 +2,7 @@ package com.customercaregpt.backup.backup;
 
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.repository.BackupId;
+import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 
@@ -38,6 +39,23 @@ public final class BackupJob {
         this.retentionDays = retentionDays;
         this.createdAt = createdAt;
         this.trigger = trigger;
+    }
+
+    /** The backup this one builds on (facts readable), null for a full one. */
+    private Manifest parent;
+    private com.customercaregpt.backup.pipeline.crypto.DataKey parentKey;
+
+    void buildOn(Manifest parent, com.customercaregpt.backup.pipeline.crypto.DataKey parentKey) {
+        this.parent = parent;
+        this.parentKey = parentKey;
+    }
+
+    public Manifest parent() {
+        return parent;
+    }
+
+    com.customercaregpt.backup.pipeline.crypto.DataKey parentKey() {
+        return parentKey;
     }
 
     /** Abandoned backups this one removed before it began: their catalog rows go too. */

@@ -5,6 +5,9 @@ import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.ComponentContext;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.ParentBackup;
+import com.customercaregpt.backup.component.WholeCopy;
+import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.Compression;
 import com.customercaregpt.backup.pipeline.crypto.DataKey;
@@ -38,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -62,6 +66,7 @@ public final class BackupJobs {
     private final String toolVersion;
     private final ManifestKeys keys;
     private final RepositoryLock repositoryLock;
+    private final BackupParents parents;
     private final Map<BackupId, ProgressMarkers.Claim> claims = new ConcurrentHashMap<>();
     private final Map<BackupId, RepositoryLock.Held> locks = new ConcurrentHashMap<>();
     private volatile BackupJob current;
@@ -79,6 +84,7 @@ public final class BackupJobs {
         this.defaultRetentionDays = defaultRetentionDays;
         this.scratchRoot = scratchRoot;
         this.toolVersion = toolVersion;
+        this.parents = new BackupParents(repository);
     }
 
     /** Checks the request, removes abandoned unfinished backups, and reserves a new backup id. */
@@ -115,8 +121,14 @@ public final class BackupJobs {
         // started in the same second as one it then removes gets another id, never the same one.
         BackupId id = repository.allocate(now);
         List<BackupId> removed;
+        Manifest parent;
+        DataKey parentKey;
         try {
             removed = removeAbandoned();
+            // under the lock: no cleanup or delete can take the parent away while this backup runs
+            Manifest sealedParent = parents.parentOf(type, names).orElse(null);
+            parentKey = sealedParent == null ? null : keys.open(sealedParent);
+            parent = sealedParent == null ? null : ManifestKeys.unseal(sealedParent, parentKey);
         } catch (RuntimeException | IOException e) {
             repository.delete(id);
             throw e;
@@ -125,8 +137,10 @@ public final class BackupJobs {
         locks.put(id, lock);
         BackupJob job = new BackupJob(id, type, names, retention, now, request.trigger(), dataKey, wrappedKey);
         job.recordRemovedAbandoned(removed);
+        job.buildOn(parent, parentKey);
         current = job;
-        LOG.info("Backup {} started: type {}, components {}", id, type, String.join(" ", names));
+        LOG.info("Backup {} started: type {}{}, components {}", id, type,
+                parent == null ? "" : " on " + parent.backupId(), String.join(" ", names));
         return job;
     }
 
@@ -135,9 +149,6 @@ public final class BackupJobs {
         String type = request.type() == null ? "full" : request.type();
         if (!TYPES.contains(type)) {
             throw new UsageError("unknown backup type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
-        }
-        if (!"full".equals(type)) {
-            throw new UsageError("backup type '" + type + "' is not available yet; use --type full");
         }
         components.resolve(request.components());
         if (request.retentionDays() != null && request.retentionDays() < 1) {
@@ -159,7 +170,12 @@ public final class BackupJobs {
         try {
             BackupComponent component = components.get(name);
             Map<String, Object> facts = new LinkedHashMap<>(job.serverFacts(name));
-            facts.putAll(component.backup(new Context(job, name, artifacts, scratch)));
+            Context context = new Context(job, name, artifacts, scratch);
+            facts.putAll(component.backup(context));
+            // a component that does not say it built on the parent stored a whole copy: restorable alone
+            if (!facts.containsKey("incremental")) {
+                facts.putAll(WholeCopy.facts(context, name, name + " stored whole", false));
+            }
             ComponentRecord record = new ComponentRecord(name, Manifest.COMPLETED, null, started.toString(),
                     Instant.now().toString(), List.copyOf(artifacts), facts);
             job.record(record);
@@ -209,7 +225,7 @@ public final class BackupJobs {
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, job.getId(), job.type(), status,
                 job.createdAt().toString(), completed.toString(), toolVersion, job.retentionDays(),
                 job.createdAt().plus(Duration.ofDays(job.retentionDays())).toString(), ProgressMarkers.hostName(),
-                results, job.wrappedKey());
+                results, job.wrappedKey(), job.parent() == null ? null : job.parent().backupId());
         Manifest stored = job.dataKey() == null ? manifest : ManifestKeys.seal(manifest, job.dataKey());
         repository.writeManifest(job.id(), ManifestCodec.write(stored));
         ProgressMarkers.Claim claim = claims.remove(job.id());
@@ -347,6 +363,22 @@ public final class BackupJobs {
         @Override
         public Path scratch() throws IOException {
             return PrivateFiles.createDirectories(scratch);
+        }
+
+        @Override
+        public String backupType() {
+            return job.type();
+        }
+
+        @Override
+        public Optional<ParentBackup> parent() {
+            Manifest parent = job.parent();
+            if (parent == null) {
+                return Optional.empty();
+            }
+            return parent.components().stream().filter(c -> c.name().equals(component)).findFirst()
+                    .map(record -> new ParentBackup(parent.backupId(), parent.type(), record,
+                            new ArtifactReader(repository, new BackupId(parent.backupId()), component, job.parentKey())));
         }
     }
 }

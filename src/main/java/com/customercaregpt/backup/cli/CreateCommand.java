@@ -22,7 +22,8 @@ public final class CreateCommand implements Callable<Integer> {
     @ParentCommand
     BackupManagerCommand parent;
 
-    @Option(names = "--type", defaultValue = "full", description = "full (default).")
+    @Option(names = "--type", defaultValue = "full", description = "full (default), incremental (changes since the"
+            + " newest completed backup holding the components) or differential (changes since the newest full).")
     String type;
 
     @Option(names = "--components", arity = "1..*", paramLabel = "NAME",

@@ -110,7 +110,7 @@ public final class ScheduleCommand implements Runnable {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"ID", "ENABLED", "CRON", "TIME ZONE", "ACTION", "TYPE", "COMPONENTS", "RETENTION (DAYS)"});
         for (ScheduleView s : schedules) {
-            String type = s.type() == null ? "-" : s.type().equals(s.runsAs()) ? s.type() : s.type() + " (runs as " + s.runsAs() + ")";
+            String type = s.type() == null ? "-" : s.type();
             rows.add(new String[]{s.id(), (s.enabled() ? "yes" : "no") + ("operator".equals(s.enabledBy()) ? " (set)" : ""),
                     s.cron(), s.timeZone(), s.action(), type, s.components().isEmpty() ? "-" : String.join(",", s.components()),
                     s.retentionDays() == null ? ("backup".equals(s.action()) ? "default" : "-") : String.valueOf(s.retentionDays())});

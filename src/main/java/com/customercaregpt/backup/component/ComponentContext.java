@@ -4,8 +4,9 @@ import com.customercaregpt.backup.pipeline.ArtifactOutput;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** What a component gets while it backs up: a way to write artifacts and a scratch folder. */
+/** What a component gets while it backs up: a way to write artifacts, a scratch folder, and what it builds on. */
 public interface ComponentContext {
 
     /**
@@ -16,4 +17,14 @@ public interface ComponentContext {
 
     /** A private folder that is removed when the component is done. */
     Path scratch() throws IOException;
+
+    /** full, incremental or differential. */
+    default String backupType() {
+        return "full";
+    }
+
+    /** The backup this one builds on (incremental, differential), with this component's record there; empty for a full. */
+    default Optional<ParentBackup> parent() {
+        return Optional.empty();
+    }
 }

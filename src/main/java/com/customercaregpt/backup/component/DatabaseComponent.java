@@ -144,6 +144,7 @@ public final class DatabaseComponent implements BackupComponent {
                 store(context, dump, ARTIFACT, FORMAT);
             }
             facts.put("pg_dump_version", pgDumpVersion(pgDump));
+            facts.putAll(WholeCopy.facts(context, NAME, "no WAL archive: a full logical dump (pg_dump)", true));
             return facts;
         }
     }

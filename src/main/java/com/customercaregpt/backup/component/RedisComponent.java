@@ -119,6 +119,7 @@ public final class RedisComponent implements BackupComponent {
                 out.commit();
             }
         }
+        facts.putAll(WholeCopy.facts(context, NAME, "Redis has no incremental snapshot: a full RDB", false));
         return facts;
     }
 

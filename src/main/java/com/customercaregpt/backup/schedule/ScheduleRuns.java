@@ -64,9 +64,8 @@ public final class ScheduleRuns {
         String where = "schedule " + id;
         List<String> names = ScheduleFile.components(where + ": ", components, schedules.componentNames());
         Integer retention = "default".equals(retentionDays) ? null : Integer.valueOf(retentionDays);
-        String note = BackupTypes.fallbackNote(type);
         if (!schedules.enabled(id, enabledInFile)) {
-            return new ScheduleRun(id, instance, intended, ScheduleRun.Decision.SWITCHED_OFF, type, names, retention, note);
+            return new ScheduleRun(id, instance, intended, ScheduleRun.Decision.SWITCHED_OFF, type, names, retention, null);
         }
         Duration late = Duration.between(intended, Instant.now());
         if (late.compareTo(misfireGrace) > 0) {
@@ -78,11 +77,10 @@ public final class ScheduleRuns {
             run.end("skipped", null, why, why);
             return run;
         }
-        return new ScheduleRun(id, instance, intended, ScheduleRun.Decision.RUN, BackupTypes.runAs(type), names,
-                retention, note);
+        return new ScheduleRun(id, instance, intended, ScheduleRun.Decision.RUN, type, names, retention, null);
     }
 
-    /** The backup of a backup schedule (the resolved type: incremental runs as full for now). */
+    /** The backup of a backup schedule. */
     public BackupRequest backupRequest(ScheduleRun run) {
         if (run.note() != null) {
             LOG.info("schedule {}: {}", run.getScheduleId(), run.note());

@@ -175,7 +175,7 @@ public final class Schedules {
     private ScheduleView view(Schedule s, Boolean override) {
         boolean backup = Schedule.BACKUP.equals(s.action());
         return new ScheduleView(s.id(), s.action(), s.cron(), timeZone, backup ? s.type() : null,
-                backup ? BackupTypes.runAs(s.type()) : null, backup ? (s.components().isEmpty() ? List.of("all")
+                backup ? (s.components().isEmpty() ? List.of("all")
                 : s.components()) : List.of(), backup ? s.retentionDays() : null,
                 override == null ? s.enabled() : override, override == null ? "file" : "operator");
     }

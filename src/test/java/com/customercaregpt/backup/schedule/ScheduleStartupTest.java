@@ -43,8 +43,8 @@ class ScheduleStartupTest {
                         .getMessage());
         assertEquals(file + ": schedule 'db': unknown action 'restore' (known: backup, cleanup, verify)",
                 startFails(ScheduleFixture.entry("db", "0 0 2 * * ?", "restore", Map.of())).getMessage());
-        assertEquals(file + ": schedule 'db': unknown type 'differential' (known: full, incremental)",
-                startFails(ScheduleFixture.entry("db", "0 0 2 * * ?", "backup", Map.of("type", "differential"))).getMessage());
+        assertEquals(file + ": schedule 'db': unknown type 'weekly' (known: full, incremental, differential)",
+                startFails(ScheduleFixture.entry("db", "0 0 2 * * ?", "backup", Map.of("type", "weekly"))).getMessage());
     }
 
     @Test
