@@ -57,6 +57,9 @@ public final class WalStreamer implements AutoCloseable {
     private volatile boolean alerted;
     private volatile Instant lastSwitchCheck = Instant.EPOCH;
     private volatile ArchivedSegment newest;
+    /** The last look at the server found nothing written past the newest archived segment. */
+    private volatile boolean fullyArchived;
+    private volatile Instant started = Instant.now();
     private Thread supervisor;
     private Thread archiver;
 
@@ -71,7 +74,8 @@ public final class WalStreamer implements AutoCloseable {
         PrivateFiles.createDirectories(settings.spool());
         stopOrphanedReceiver();
         running = true;
-        downSince = Instant.now();
+        started = Instant.now();
+        downSince = started;
         supervisor = DaemonThreads.named("wal-receiver").newThread(this::supervise);
         archiver = DaemonThreads.named("wal-archiver").newThread(this::archiveLoop);
         supervisor.start();
@@ -89,6 +93,25 @@ public final class WalStreamer implements AutoCloseable {
 
     public String lastError() {
         return lastError;
+    }
+
+    /** When the newest archived segment was completed (null before the first). */
+    public Instant lastArchivedAt() {
+        ArchivedSegment segment = newest;
+        return segment == null ? null : segment.endInstant();
+    }
+
+    /**
+     * Seconds of WAL at risk: 0 when the server has written nothing past the newest archived segment, else
+     * the age of that segment's end (since start when none is archived yet).
+     */
+    public long lagSeconds() {
+        ArchivedSegment segment = newest;
+        if (segment != null && fullyArchived) {
+            return 0;
+        }
+        Instant from = segment == null ? started : segment.endInstant();
+        return Math.max(0, Duration.between(from, Instant.now()).toSeconds());
     }
 
     /** A receiver left by a killed service would hold the slot: it is stopped before a new one starts. */
@@ -213,6 +236,7 @@ public final class WalStreamer implements AutoCloseable {
             Files.delete(file);
             if (segment.isSegment()) {
                 newest = segment;
+                fullyArchived = false;
             }
             LOG.info("WAL streamer: archived {}", segment.name());
         }
@@ -251,6 +275,7 @@ public final class WalStreamer implements AutoCloseable {
                 }
                 boolean wroteSinceArchived = newest == null || !segment.equals(newest.name())
                         && Lsn.parse(lsn) % segmentSize != 0;
+                fullyArchived = !wroteSinceArchived && newest != null;
                 if (wroteSinceArchived) {
                     st.execute("SELECT pg_switch_wal()");
                     LOG.info("WAL streamer: switched WAL at {} (newest archived segment older than {} s)", lsn,
