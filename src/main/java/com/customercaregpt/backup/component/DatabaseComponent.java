@@ -16,6 +16,7 @@ import com.customercaregpt.backup.wal.BaseBackup;
 import com.customercaregpt.backup.wal.BasePoint;
 import com.customercaregpt.backup.wal.PointInTimeRestore;
 import com.customercaregpt.backup.wal.WalArchive;
+import com.customercaregpt.backup.wal.WalPoint;
 import com.customercaregpt.backup.wal.WalSettings;
 import com.customercaregpt.backup.wal.WalTimeline;
 import org.slf4j.Logger;
@@ -103,7 +104,14 @@ public final class DatabaseComponent implements BackupComponent {
         if (!physical) {
             return dump(context);
         }
+        Optional<String> base = context.parent().flatMap(WalPoint::baseOf);
+        if (!"full".equals(context.backupType()) && base.isPresent()) {
+            // the WAL since the parent is in the archive: a restore point marks where this backup ends
+            return new WalPoint(postgres, WalSettings.from(settings), walArchive()).record(context,
+                    context.parent().get(), base.get());
+        }
         Map<String, Object> facts = new LinkedHashMap<>(baseBackup.backup(context));
+        facts.putAll(WholeCopy.facts(context, NAME, "no base backup to build on: a whole base backup", true));
         if (logicalDump) {
             facts.putAll(dump(context));
             facts.put("backup_kind", BaseBackup.PHYSICAL);

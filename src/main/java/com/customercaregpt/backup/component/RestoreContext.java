@@ -50,6 +50,11 @@ public interface RestoreContext {
         return Optional.empty();
     }
 
+    /** The named restore point recovery stops at (an incremental backup's with WAL on), if any. */
+    default Optional<String> restorePoint() {
+        return Optional.empty();
+    }
+
     /** --target-port: the port a database restored with --target-dir keeps running on (default: a free one). */
     default Optional<Integer> targetPort() {
         return Optional.empty();

@@ -9,6 +9,7 @@ import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.DatabaseComponent;
 import com.customercaregpt.backup.wal.BaseBackup;
+import com.customercaregpt.backup.wal.WalPoint;
 import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
@@ -70,9 +71,28 @@ public final class RestoreJobs {
         return allowed;
     }
 
+    /**
+     * The database of an incremental or differential backup made with WAL on has no data of its own: it is
+     * its base backup recovered to the backup's restore point.
+     */
+    private Optional<Source> walPointBase(Manifest manifest) throws IOException {
+        Optional<ComponentRecord> database = manifest.components().stream()
+                .filter(c -> DatabaseComponent.NAME.equals(c.name()) && c.facts() != null
+                        && WalPoint.KIND.equals(c.facts().get("backup_kind"))).findFirst();
+        if (database.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> facts = database.get().facts();
+        Manifest sealed = inventory.manifest((String) facts.get("base_backup_id"));
+        DataKey key = keys.open(sealed);
+        return Optional.of(new Source(ManifestKeys.unseal(sealed, key), key,
+                Instant.parse((String) facts.get("restore_point_time")), (String) facts.get("restore_point")));
+    }
+
     private static boolean holdsDataFolder(Manifest manifest) {
         return manifest.components().stream().anyMatch(c -> DatabaseComponent.NAME.equals(c.name())
-                && c.facts() != null && BaseBackup.PHYSICAL.equals(c.facts().get("backup_kind")));
+                && c.facts() != null && (BaseBackup.PHYSICAL.equals(c.facts().get("backup_kind"))
+                || WalPoint.KIND.equals(c.facts().get("backup_kind"))));
     }
 
     /** "--target-database applies to database, --target-dir to uploads, chromadb and config". */
@@ -113,6 +133,10 @@ public final class RestoreJobs {
         this.scratchRoot = scratchRoot;
     }
 
+    /** Where a component's data is read from when not from the restored backup itself, and where recovery stops. */
+    record Source(Manifest manifest, DataKey dataKey, Instant toTime, String restorePoint) {
+    }
+
     /** One restore while it runs. */
     public static final class Job {
         final RestoreRequest request;
@@ -125,6 +149,8 @@ public final class RestoreJobs {
         final Map<String, List<String>> plan = new ConcurrentHashMap<>();
 
         final DataKey dataKey;
+        /** Components read from another backup than this one (the database of a WAL point: its base backup). */
+        final Map<String, Source> sources = new ConcurrentHashMap<>();
         /** Held from plan to close: no backup, cleanup or other restore meanwhile (none for a dry run). */
         RepositoryLock.Held held;
         /** What this restore builds beside the live data, written down before it is built (none for a dry run). */
@@ -186,6 +212,9 @@ public final class RestoreJobs {
                     + "on its own (--components " + DatabaseComponent.NAME + ")");
         }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
+        if (names.contains(DatabaseComponent.NAME)) {
+            walPointBase(manifest).ifPresent(source -> job.sources.put(DatabaseComponent.NAME, source));
+        }
         if (!request.dryRun() && lock != null) {
             // a cleanup must not remove the backup being read, nor a backup write beside the swap
             job.held = lock.acquire("restore");
@@ -263,8 +292,7 @@ public final class RestoreJobs {
     }
 
     private void verifyArtifacts(Job job, String name) {
-        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
-        record(job, name).artifacts().forEach(reader::verifyChecksum);
+        record(job, name).artifacts().forEach(reader(job, name)::verifyChecksum);
         if (!job.request.dryRun()) {
             LOG.info("Restore {}: checksums of {} verified", job.label, name);
         }
@@ -356,18 +384,36 @@ public final class RestoreJobs {
         PrivateFiles.writeAtomically(folder.resolve("kept.json"), ManifestCodec.JSON.writeValueAsBytes(kept));
     }
 
+    private static Manifest source(Job job, String name) {
+        Source source = job.sources.get(name);
+        return source == null ? job.manifest : source.manifest();
+    }
+
+    private ArtifactReader reader(Job job, String name) {
+        Source source = job.sources.get(name);
+        return new ArtifactReader(repository, new BackupId(source(job, name).backupId()), name,
+                source == null ? job.dataKey : source.dataKey());
+    }
+
     private static ComponentRecord record(Job job, String name) {
-        return job.manifest.components().stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new StepFailure(name, "restore", "not in backup " + job.manifest.backupId()));
+        Manifest manifest = source(job, name);
+        return manifest.components().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new StepFailure(name, "restore", "not in backup " + manifest.backupId()));
     }
 
     private RestoreContext context(Job job, String name) {
         ComponentRecord record = record(job, name);
-        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
+        ArtifactReader reader = reader(job, name);
+        Source source = job.sources.get(name);
         return new RestoreContext() {
             @Override
             public String backupId() {
-                return job.manifest.backupId();
+                return source(job, name).backupId();
+            }
+
+            @Override
+            public Optional<String> restorePoint() {
+                return Optional.ofNullable(source).map(Source::restorePoint);
             }
 
             @Override
@@ -402,7 +448,7 @@ public final class RestoreJobs {
 
             @Override
             public Optional<Instant> toTime() {
-                return Optional.ofNullable(job.request.toTime());
+                return source != null ? Optional.of(source.toTime()) : Optional.ofNullable(job.request.toTime());
             }
 
             @Override

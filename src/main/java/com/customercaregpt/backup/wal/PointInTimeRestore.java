@@ -148,7 +148,7 @@ public final class PointInTimeRestore {
             int port = requestedPort.orElseGet(PointInTimeRestore::freePort);
             byte[] originalAutoConf = readOrEmpty(built.resolve("postgresql.auto.conf"));
             writeMissingConfig(built);
-            writeRecoveryConfig(built, originalAutoConf, stage, recovery.target(), port);
+            writeRecoveryConfig(built, originalAutoConf, stage, recovery.target(), context.restorePoint().orElse(null), port);
             Files.writeString(built.resolve("recovery.signal"), "");
             Files.setPosixFilePermissions(built, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             chown(built);
@@ -201,7 +201,7 @@ public final class PointInTimeRestore {
                     // no commit after the target in the archive: the state at the target is the end of the WAL
                     LOG.info("Restore {}: no transaction after {} in the archive; recovering to its end",
                             context.label(), recovery.target());
-                    writeRecoveryConfig(folder, originalAutoConf, stage, null, port);
+                    writeRecoveryConfig(folder, originalAutoConf, stage, null, null, port);
                     Files.move(folder.resolve("restore.log"), folder.resolve("restore-to-target.log"),
                             StandardCopyOption.REPLACE_EXISTING);
                     Files.writeString(folder.resolve("recovery.signal"), "");
@@ -411,11 +411,12 @@ public final class PointInTimeRestore {
         return liveDataDir.resolveSibling(liveDataDir.getFileName() + ".pre-restore-" + context.label());
     }
 
-    private static void writeRecoveryConfig(Path folder, byte[] original, Path stage, Instant target, int port)
-            throws IOException {
+    private static void writeRecoveryConfig(Path folder, byte[] original, Path stage, Instant target, String restorePoint,
+                                            int port) throws IOException {
         String block = String.join("\n",
                 "restore_command = 'cp \"" + stage + "/%f\" \"%p\"'",
-                target == null ? "# no target: recover to the end of the WAL at hand"
+                restorePoint != null ? "recovery_target_name = '" + restorePoint.replace("'", "''") + "'"
+                        : target == null ? "# no target: recover to the end of the WAL at hand"
                         : "recovery_target_time = '" + POSTGRES_TIME.format(target) + "'",
                 "recovery_target_action = 'promote'",
                 "recovery_target_timeline = 'current'",

@@ -164,6 +164,11 @@ public final class WalArchive {
         return segment.name().substring(0, 8) + "/" + segment.name();
     }
 
+    /** Whether a segment's record is in the local archive (read directly, no listing). */
+    public boolean contains(String name) throws IOException {
+        return local.stat(folder(Lsn.timelineOf(name)) + name + RECORD).isPresent();
+    }
+
     /** Reads the stored bytes whole and checks their size and SHA-256; fails naming the segment. */
     public void verify(ArchivedSegment segment) {
         read(segment, null);

@@ -89,7 +89,13 @@ class WalStreamerTest {
         Map<?, ?> status = ManifestCodec.JSON.readValue(cluster.cli("wal", "status", "--output", "json").stdout(),
                 Map.class);
         assertEquals(List.of(), status.get("gaps"));
-        assertEquals("streaming", ((Map<?, ?>) status.get("streamer")).get("state"));
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (!"streaming".equals(((Map<?, ?>) status.get("streamer")).get("state")) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500); // the restarted pg_receivewal counts as streaming once it has stayed up a few seconds
+            status = ManifestCodec.JSON.readValue(cluster.cli("wal", "status", "--output", "json").stdout(), Map.class);
+        }
+        assertEquals("streaming", ((Map<?, ?>) status.get("streamer")).get("state"), status.toString());
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) status.get("slot")).get("active"), status.toString());
     }
 
     @Test
@@ -116,6 +122,46 @@ class WalStreamerTest {
         assertTrue(left.containsAll(after), "every segment from the base backup's start is kept: " + left);
         assertEquals(List.of(), left.stream().filter(before::contains).toList());
         assertEquals(0, cluster.cli("wal", "verify").exitCode());
+    }
+
+    @Test
+    @Order(3)
+    void anIncrementalWithWalOnIsARestorePointThatRestoresItsBaseBackupUpToIt() throws Exception {
+        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (90001, 'in the incremental')");
+        Cli.Result create = cluster.cli("create", "--type", "incremental", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        Manifest incremental = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
+        Manifest.ComponentRecord database = incremental.components().get(0);
+        assertEquals(WalPoint.KIND, database.facts().get("backup_kind"));
+        assertEquals(List.of(), database.artifacts(), "the WAL since its parent is in the archive: no data artifact");
+        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (90002, 'after the incremental')");
+
+        java.nio.file.Path dir = cluster.work().resolve("copy-of-incremental");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Cli.Result restore = cluster.cli("restore", incremental.backupId(), "--components", "database",
+                "--target-dir", dir.toString(), "--target-port", String.valueOf(port), "--yes");
+        try {
+            assertEquals(0, restore.exitCode(), restore.toString());
+            List<String> items = new ArrayList<>();
+            java.util.Properties login = new java.util.Properties();
+            login.setProperty("user", cluster.postgres().user());
+            login.setProperty("password", cluster.postgres().password());
+            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
+                    + WalCluster.DATABASE, login); var rs = c.createStatement().executeQuery(
+                    "SELECT item FROM orders WHERE id > 90000 ORDER BY id")) {
+                while (rs.next()) {
+                    items.add(rs.getString(1));
+                }
+            }
+            assertEquals(List.of("in the incremental"), items);
+        } finally {
+            String pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl -D " + dir + " -m immediate -w stop";
+            new ProcessBuilder("sh", "-c", new com.sun.security.auth.module.UnixSystem().getUid() == 0
+                    ? "runuser -u postgres -- " + pgCtl : pgCtl).start().waitFor();
+        }
     }
 
     /** Writes a row and waits until the streamer has archived it (an idle database's segment is switched for it). */
