@@ -74,6 +74,17 @@ public final class ConfigComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
+        Export export = exportFiles();
+        storeExport(context, export);
+        return exportFacts(export);
+    }
+
+    /** The configured files read, secrets redacted, as one JSON document, checked before it is stored. */
+    public record Export(ObjectNode document, int fileCount, long keyCount, long redactedCount) {
+    }
+
+    /** Reads the configured files into one JSON document, secrets redacted, and checks it. */
+    public Export exportFiles() throws IOException {
         if (files.isEmpty()) {
             throw new StepFailure(NAME, "read", "no files configured (set backup.config.files)");
         }
@@ -90,14 +101,23 @@ public final class ConfigComponent implements BackupComponent {
             exported.add(entry);
         }
         validate(export);
+        return new Export(export, files.size(), keys, redacted);
+    }
+
+    /** The export stored as its artifact. */
+    public void storeExport(ComponentContext context, Export export) throws IOException {
         try (ArtifactOutput out = context.newArtifact(ARTIFACT, "config-json")) {
-            out.write(JSON.writeValueAsBytes(export));
+            out.write(JSON.writeValueAsBytes(export.document()));
             out.commit();
         }
+    }
+
+    /** How many files, keys and redacted secrets the export holds: what verify and restore check. */
+    public Map<String, Object> exportFacts(Export export) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("file_count", files.size());
-        facts.put("key_count", keys);
-        facts.put("redacted_count", redacted);
+        facts.put("file_count", export.fileCount());
+        facts.put("key_count", export.keyCount());
+        facts.put("redacted_count", export.redactedCount());
         return facts;
     }
 

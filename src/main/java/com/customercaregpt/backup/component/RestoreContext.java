@@ -8,6 +8,7 @@ import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import com.customercaregpt.backup.backup.StepFailure;
 
 /** What a component gets while it restores: the backed-up record, its artifacts, and the operator's targets. */
 public interface RestoreContext {
@@ -23,7 +24,7 @@ public interface RestoreContext {
         return record().artifacts().stream()
                 .filter(a -> a.path().equals(prefix) || a.path().startsWith(prefix + "."))
                 .findFirst()
-                .orElseThrow(() -> new com.customercaregpt.backup.backup.StepFailure(record().name(), "restore",
+                .orElseThrow(() -> new StepFailure(record().name(), "restore",
                         "backup " + backupId() + " has no artifact " + prefix));
     }
 
