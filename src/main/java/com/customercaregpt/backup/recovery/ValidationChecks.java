@@ -65,7 +65,7 @@ public final class ValidationChecks {
 
     /** PostgreSQL answers; every table of the recovery point is there with its row count (a logical backup's facts). */
     public void database(RecoveryRun run) throws SQLException {
-        if (run.isDryRun()) {
+        if (skipped(run, "database")) {
             return;
         }
         Map<String, Object> facts = facts(run, "database");
@@ -106,7 +106,7 @@ public final class ValidationChecks {
 
     /** Redis answers; each database holds as many keys as the recovery point. */
     public void redis(RecoveryRun run) {
-        if (run.isDryRun()) {
+        if (skipped(run, "redis")) {
             return;
         }
         Map<String, Object> facts = facts(run, "redis");
@@ -135,7 +135,7 @@ public final class ValidationChecks {
 
     /** ChromaDB answers its heartbeat; every collection of the recovery point is there with its record count. */
     public void chromadb(RecoveryRun run) {
-        if (run.isDryRun()) {
+        if (skipped(run, "chromadb")) {
             return;
         }
         Map<String, Object> facts = facts(run, "chromadb");
@@ -162,7 +162,7 @@ public final class ValidationChecks {
 
     /** The uploads folder holds the recovery point's number of files and bytes. */
     public void uploads(RecoveryRun run) throws IOException {
-        if (run.isDryRun()) {
+        if (skipped(run, "uploads")) {
             return;
         }
         Map<String, Object> facts = facts(run, "uploads");
@@ -185,7 +185,7 @@ public final class ValidationChecks {
 
     /** The restored config files are there, as many as the recovery point exported, each readable. */
     public void config(RecoveryRun run) throws IOException {
-        if (run.isDryRun()) {
+        if (skipped(run, "config")) {
             return;
         }
         Map<String, Object> facts = facts(run, "config");
@@ -233,6 +233,11 @@ public final class ValidationChecks {
             }
             Thread.sleep(500);
         }
+    }
+
+    /** A dry run checks nothing; a plan checks only the components it restores (those in use, backup.components). */
+    private static boolean skipped(RecoveryRun run, String component) {
+        return run.isDryRun() || !run.getPlan().components().contains(component);
     }
 
     private Connection connect(String database) throws SQLException {

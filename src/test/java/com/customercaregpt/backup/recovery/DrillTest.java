@@ -128,6 +128,22 @@ class DrillTest {
         assertFalse(Files.exists(record), "the dead drill's record is gone");
     }
 
+    @Test
+    void aPlanChecksOnlyTheComponentsInUse() throws Exception {
+        Path subset = work.resolve("subset.properties");
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(stack.settings(work.resolve("repo")));
+        properties.put("backup.scratch.path", work.resolve("scratch").toString());
+        properties.put("backup.components", "database,uploads");
+        TestStack.store(properties, subset);
+        Cli.Result drill = Cli.run("--config", subset.toString(), "disaster-recovery", "test", "full_system_recovery",
+                "--output", "json");
+        assertEquals(0, drill.exitCode(), drill.toString());
+        List<String> checked = new ArrayList<>();
+        ManifestCodec.JSON.readTree(drill.stdout()).path("checks").forEach(c -> checked.add(c.path("name").asText()));
+        assertEquals(List.of("database", "uploads"), checked);
+    }
+
     private List<String> drillFolders() throws Exception {
         List<String> found = new ArrayList<>();
         for (Path root : List.of(work.resolve("scratch"), work.resolve("repo/pre-restore"))) {
