@@ -33,6 +33,16 @@ public final class ApiBodies {
         static final Cleanup NONE = new Cleanup(null);
     }
 
+    /** POST /disaster-recovery/initiate: plan_id required, the rest optional. */
+    public record InitiateRecovery(String planId, String backupId, String toTime, Boolean dryRun) {
+        static final InitiateRecovery NONE = new InitiateRecovery(null, null, null, null);
+    }
+
+    /** POST /disaster-recovery/test: plan_id required. */
+    public record TestRecovery(String planId) {
+        static final TestRecovery NONE = new TestRecovery(null);
+    }
+
     /** The 202 answer to long work: where to follow it. */
     public record Accepted(String operationId, String status, String href) {
         static Accepted of(Map<String, Object> accepted) {

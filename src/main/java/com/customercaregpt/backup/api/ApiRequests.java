@@ -3,6 +3,7 @@ package com.customercaregpt.backup.api;
 import com.customercaregpt.backup.backup.BackupRequest;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.recovery.RecoveryRequest;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.restore.RestoreRequest;
 import com.customercaregpt.backup.wal.WalReports;
@@ -49,6 +50,27 @@ public final class ApiRequests {
         return new RestoreRequest(backupId(backupId), components, restore.targetDatabase(), targetDir,
                 Boolean.TRUE.equals(restore.dryRun()), "api",
                 restore.toTime() == null ? null : WalReports.parseTime(restore.toTime()), restore.targetPort());
+    }
+
+    /** POST /disaster-recovery/initiate: {"plan_id", "backup_id", "to_time", "dry_run"}, plan_id required. */
+    public RecoveryRequest initiateRecovery(Object body) {
+        ApiBodies.InitiateRecovery initiate = body instanceof ApiBodies.InitiateRecovery given ? given
+                : ApiBodies.InitiateRecovery.NONE;
+        return new RecoveryRequest(planId(initiate.planId()), initiate.backupId() == null ? null
+                : backupId(initiate.backupId()), initiate.toTime(), Boolean.TRUE.equals(initiate.dryRun()), false, "api");
+    }
+
+    /** POST /disaster-recovery/test: {"plan_id"}. */
+    public RecoveryRequest testRecovery(Object body) {
+        ApiBodies.TestRecovery test = body instanceof ApiBodies.TestRecovery given ? given : ApiBodies.TestRecovery.NONE;
+        return new RecoveryRequest(planId(test.planId()), null, null, false, true, "api");
+    }
+
+    private static String planId(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new ApiProblem.BadRequest("bad request", "plan_id is required (GET /disaster-recovery/plans lists them)");
+        }
+        return raw;
     }
 
     /** POST /backup/cleanup: {"dry_run": true|false} (default false). */

@@ -19,6 +19,13 @@ import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.health.HealthChecks;
+import com.customercaregpt.backup.recovery.Drills;
+import com.customercaregpt.backup.recovery.RecoveryPlans;
+import com.customercaregpt.backup.recovery.RecoveryRecords;
+import com.customercaregpt.backup.recovery.RecoveryRuns;
+import com.customercaregpt.backup.recovery.RecoveryStatus;
+import com.customercaregpt.backup.recovery.StepTimer;
+import com.customercaregpt.backup.recovery.ValidationChecks;
 import com.customercaregpt.backup.restore.KeptData;
 import com.customercaregpt.backup.restore.Leftovers;
 import com.customercaregpt.backup.retention.Retention;
@@ -49,6 +56,7 @@ import com.customercaregpt.backup.schedule.ScheduleFile;
 import com.customercaregpt.backup.schedule.ScheduleRuns;
 import com.customercaregpt.backup.schedule.Schedules;
 import com.customercaregpt.backup.service.ServiceCommands;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.slf4j.LoggerFactory;
 import org.apache.camel.CamelExecutionException;
@@ -244,6 +252,26 @@ public final class BackupApplication implements AutoCloseable {
         HealthChecks healthChecks = new HealthChecks(settings, repositoryPath, inventory, catalogSchema, leftovers,
                 components, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null);
         main.bind("healthChecks", healthChecks);
+        // disaster recovery: the plans are the routes of routes/disaster-recovery/, each step timed
+        RecoveryPlans recoveryPlans = new RecoveryPlans(main::getCamelContext, components);
+        ValidationChecks validationChecks = new ValidationChecks(settings);
+        RecoveryRecords recoveryRecords = new RecoveryRecords(catalogSchema, catalogConnections, repository.location());
+        Drills drills = new Drills(repositoryPath.resolve("pre-restore"), scratch, settings, readable, keys, leftovers);
+        RecoveryRuns recoveryRuns = new RecoveryRuns(recoveryPlans, inventory, keys, lock, validationChecks, drills,
+                recoveryRecords, settings);
+        RecoveryStatus recoveryStatus = new RecoveryStatus(recoveryPlans, recoveryRuns, recoveryRecords);
+        main.bind("recoveryPlans", recoveryPlans);
+        main.bind("validationChecks", validationChecks);
+        main.bind("recoveryRuns", recoveryRuns);
+        main.bind("drills", drills);
+        main.bind("recoveryStatus", recoveryStatus);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configured) {
+                StepTimer.install(configured.getCamelContext());
+            }
+        });
+        main.bind("recoveryRecords", recoveryRecords);
         main.bind("catalogRows", new CatalogRows(repository.location()));
         main.bind("componentPool", componentPool);
         // No token, no service: refused before anything starts.
@@ -286,7 +314,13 @@ public final class BackupApplication implements AutoCloseable {
         lock.onTakeover(takeover -> app.template.sendBody("direct:alert", alerts.lockTakenOver(takeover)));
         try {
             // the components exist once Camel has started; their checks join Camel's health registry
+            healthChecks.add(recoveryStatus.healthChecks());
             healthChecks.register(app.context());
+            MeterRegistry metrics = app.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+            if (metrics != null) {
+                recoveryStatus.registerGauges(metrics);
+                recoveryRuns.metrics(metrics);
+            }
             if (apiGuard != null) {
                 apiGuard.serving(app.context());
             }

@@ -43,6 +43,7 @@ public final class HealthChecks {
     private final Components components;
     private final Supplier<Repository> s3;
     private List<BackupHealthCheck> checks;
+    private final List<BackupHealthCheck> added = new ArrayList<>();
 
     /** {@code s3}: the off-site copy's store, or null when backup.s3.enabled is off. */
     public HealthChecks(Settings settings, Path repositoryPath, Inventory inventory, CatalogSchema catalog,
@@ -65,6 +66,12 @@ public final class HealthChecks {
         if (registry != null) {
             checks().forEach(registry::register);
         }
+    }
+
+    /** Checks known once Camel has started (one per recovery plan), reported after the others. */
+    public synchronized void add(List<BackupHealthCheck> more) {
+        added.addAll(more);
+        checks = null;
     }
 
     public HealthReport run() {
@@ -102,6 +109,7 @@ public final class HealthChecks {
                 BackupComponent component = components.get(name);
                 all.add(new BackupHealthCheck(component.info().healthCheckName(), () -> ok(component.checkHealth())));
             }
+            all.addAll(added);
             checks = List.copyOf(all);
         }
         return checks;

@@ -166,6 +166,16 @@ public final class RestoreJobs {
         public String getBackupId() {
             return manifest.backupId();
         }
+
+        /** Components swapped in so far (they stay swapped when a later one fails). */
+        public List<String> getCommitted() {
+            return List.copyOf(committed);
+        }
+
+        /** What the swaps so far kept of the data they replaced. */
+        public List<String> getKept() {
+            return List.copyOf(kept);
+        }
     }
 
     /** Checks the request against the backup; nothing is read beyond the manifest yet. */

@@ -13,7 +13,9 @@ public record Schedule(String id, String cron, String action, String type, List<
     public static final String BACKUP = "backup";
     public static final String CLEANUP = "cleanup";
     public static final String VERIFY = "verify";
-    public static final List<String> ACTIONS = List.of(BACKUP, CLEANUP, VERIFY);
+    /** A drill of the recovery plan named by the schedule's `plan` parameter. */
+    public static final String DRILL = "drill";
+    public static final List<String> ACTIONS = List.of(BACKUP, CLEANUP, VERIFY, DRILL);
 
     public Schedule {
         components = List.copyOf(components);

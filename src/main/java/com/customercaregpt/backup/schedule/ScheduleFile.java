@@ -32,7 +32,7 @@ public final class ScheduleFile {
     public static final String TEMPLATE = "schedule";
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Set<String> PARAMETERS = Set.of("id", "cron", "action", "type", "components",
-            "retention-days", "enabled");
+            "retention-days", "enabled", "plan");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ScheduleFile() {
@@ -132,6 +132,9 @@ public final class ScheduleFile {
         }
         List<String> components = components(where, p.getOrDefault("components", "all"), known);
         Integer retention = retentionDays(where, p.getOrDefault("retention-days", "default"));
+        if (Schedule.DRILL.equals(action) && !p.getOrDefault("plan", "full_system_recovery").matches("[a-z0-9_]+")) {
+            throw new SettingsException(where + "plan must be a plan id (routes/disaster-recovery/), got '" + p.get("plan") + "'");
+        }
         String enabled = p.getOrDefault("enabled", "true");
         if (!"true".equals(enabled) && !"false".equals(enabled)) {
             throw new SettingsException(where + "enabled must be true or false, got '" + enabled + "'");

@@ -90,7 +90,10 @@ class HealthTest {
                 }
             }
             assertEquals(Set.of("repository", "free-space", "restore-leftovers", "catalog", "server-database",
-                    "server-redis", "server-chromadb", "uploads-folder", "config-files"), camel.keySet());
+                    "server-redis", "server-chromadb", "uploads-folder", "config-files",
+                    // one per recovery plan of routes/disaster-recovery/
+                    "recovery-plan-full_system_recovery", "recovery-plan-database_recovery",
+                    "recovery-plan-data_recovery", "recovery-plan-application_recovery"), camel.keySet());
             assertEquals(HealthCheck.State.DOWN, camel.get("server-redis"));
             assertEquals(HealthCheck.State.UP, camel.get("server-database"));
             for (HealthReport.Check line : report.checks()) {

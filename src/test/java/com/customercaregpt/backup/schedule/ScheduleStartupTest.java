@@ -41,7 +41,7 @@ class ScheduleStartupTest {
         assertEquals(file + ": schedule 'db': unknown component 'mongodb' (known: all, database, redis, chromadb, uploads, config)",
                 startFails(ScheduleFixture.entry("db", "0 0 2 * * ?", "backup", Map.of("components", "database,mongodb")))
                         .getMessage());
-        assertEquals(file + ": schedule 'db': unknown action 'restore' (known: backup, cleanup, verify)",
+        assertEquals(file + ": schedule 'db': unknown action 'restore' (known: backup, cleanup, verify, drill)",
                 startFails(ScheduleFixture.entry("db", "0 0 2 * * ?", "restore", Map.of())).getMessage());
         assertEquals(file + ": schedule 'db': unknown type 'weekly' (known: full, incremental, differential)",
                 startFails(ScheduleFixture.entry("db", "0 0 2 * * ?", "backup", Map.of("type", "weekly"))).getMessage());
@@ -64,7 +64,8 @@ class ScheduleStartupTest {
 
     @Test
     void theShippedSchedulesFileIsValid() {
-        assertEquals(java.util.List.of("weekly-full", "daily-database-redis", "daily-cleanup", "daily-verify"),
+        assertEquals(java.util.List.of("weekly-full", "daily-database-redis", "daily-cleanup", "daily-verify",
+                        "weekly-restore-test", "monthly-drill"),
                 ScheduleFile.load(TestStack.projectHome().resolve("routes/schedules.camel.yaml"),
                                 Components.namesIn(Settings.of(TestStack.projectHome(), Map.of()))).stream()
                         .map(Schedule::id).toList());
