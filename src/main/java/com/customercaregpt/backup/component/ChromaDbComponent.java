@@ -117,11 +117,7 @@ public final class ChromaDbComponent implements BackupComponent {
         facts.put("copy_attempts", copyConsistently(database, staging));
         facts.put("record_counts", countRecords(staging.resolve(DATABASE_FILE)));
         facts.put("consistency", stoppedForBackup ? "server-stopped" : "online-sqlite-snapshot");
-        try (ArtifactOutput out = context.newArtifact(ARTIFACT, "tar")) {
-            facts.putAll(new TarArchiver(NAME, tar.create()).archive(List.of(TarArchiver.Source.whole(staging)), out,
-                    context.scratch()));
-            out.commit();
-        }
+        facts.putAll(FolderArchive.backUp(NAME, ARTIFACT, tar, List.of(TarArchiver.Source.whole(staging)), context));
         facts.put("source_path", folder.toString());
         return facts;
     }
@@ -133,7 +129,7 @@ public final class ChromaDbComponent implements BackupComponent {
 
     @Override
     public List<String> planRestore(RestoreContext context) {
-        List<String> plan = new ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
+        List<String> plan = new ArrayList<>(FolderRestore.plan(NAME, folder, context, ARTIFACT));
         if (context.targetDir().isEmpty()) {
             plan.add(stoppedForBackup ? "stop the server with backup.chromadb.stop-command around the swap, start it, "
                     + "and check collections and record counts through " + api.baseUrl()
@@ -149,7 +145,7 @@ public final class ChromaDbComponent implements BackupComponent {
                     + "files replaced; stop it, or set backup.chromadb.stop-command and start-command");
         }
         Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
-        FolderRestore restore = FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), tar.extract(),
+        FolderRestore restore = FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(),
                 stoppedForBackup, () -> checkServed(expected));
         Path restoredDatabase = context.targetDir().map(d -> d.resolve(NAME)).orElse(
                 FolderRestore.sibling(folder, "restore", context.label())).resolve(DATABASE_FILE);

@@ -23,13 +23,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -90,14 +93,27 @@ public final class ConfigComponent implements BackupComponent {
             exported.add(entry);
         }
         validate(export);
-        try (ArtifactOutput out = context.newArtifact(ARTIFACT, "config-json")) {
-            out.write(JSON.writeValueAsBytes(export));
-            out.commit();
-        }
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("file_count", files.size());
         facts.put("key_count", keys);
         facts.put("redacted_count", redacted);
+        // the files as exported, without the export's own time: equal hashes mean an equal export
+        facts.put("content_sha256", HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(exported))));
+        Optional<ParentBackup> parent = context.parent();
+        if (parent.isPresent() && facts.get("content_sha256").equals(parent.get().record().facts().get("content_sha256"))) {
+            // nothing stored: a restore takes the export from the backup that holds it
+            facts.put("incremental", true);
+            facts.put("unchanged_since", parent.get().record().facts().getOrDefault("unchanged_since",
+                    parent.get().backupId()));
+            return facts;
+        }
+        try (ArtifactOutput out = context.newArtifact(ARTIFACT, "config-json")) {
+            out.write(JSON.writeValueAsBytes(export));
+            out.commit();
+        }
+        parent.ifPresent(p -> facts.putAll(WholeCopy.facts(context, NAME, "changed since " + p.backupId()
+                + ": stored whole", false)));
         return facts;
     }
 
@@ -179,8 +195,10 @@ public final class ConfigComponent implements BackupComponent {
         };
     }
 
+    /** The export, from the backup that stores it: the oldest of the chain when it was unchanged since. */
     private static JsonNode readExport(RestoreContext context) throws IOException {
-        try (InputStream in = context.reader().openDecompressed(context.artifact(ARTIFACT))) {
+        ChainLink storing = context.chain().get(0);
+        try (InputStream in = storing.reader().openDecompressed(storing.artifact(ARTIFACT))) {
             return JSON.readTree(in);
         }
     }

@@ -1,7 +1,6 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.config.Settings;
-import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.TarArchiver;
 
 import java.io.IOException;
@@ -9,7 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** The users' uploaded files, as one tar of the folder (names, modes, symlinks, empty folders). */
+/**
+ * The users' uploaded files, as one tar of the folder (names, modes, symlinks, empty folders): whole in a
+ * full backup, the changes since the parent in an incremental or differential one.
+ */
 public final class UploadsComponent implements BackupComponent {
 
     public static final String NAME = "uploads";
@@ -36,13 +38,10 @@ public final class UploadsComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
-        try (ArtifactOutput out = context.newArtifact(ARTIFACT, "tar")) {
-            Map<String, Object> facts = new TarArchiver(NAME, tar.create())
-                    .archive(List.of(TarArchiver.Source.whole(folder)), out, context.scratch());
-            out.commit();
-            facts.put("source_path", folder.toString());
-            return facts;
-        }
+        Map<String, Object> facts = FolderArchive.backUp(NAME, ARTIFACT, tar, List.of(TarArchiver.Source.whole(folder)),
+                context);
+        facts.put("source_path", folder.toString());
+        return facts;
     }
 
     @Override
@@ -52,11 +51,11 @@ public final class UploadsComponent implements BackupComponent {
 
     @Override
     public List<String> planRestore(RestoreContext context) {
-        return FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT));
+        return FolderRestore.plan(NAME, folder, context, ARTIFACT);
     }
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) {
-        return FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), tar.extract(), false, () -> { });
+        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(), false, () -> { });
     }
 }

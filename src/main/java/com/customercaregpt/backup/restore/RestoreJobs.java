@@ -10,6 +10,8 @@ import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
+import com.customercaregpt.backup.component.ChainLink;
+import com.customercaregpt.backup.inventory.BackupChains;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.pipeline.DaemonThreads;
@@ -104,7 +106,10 @@ public final class RestoreJobs {
         this.components = components;
         this.preRestoreRoot = preRestoreRoot;
         this.scratchRoot = scratchRoot;
+        this.chains = new BackupChains(repository, inventory, keys);
     }
+
+    private final BackupChains chains;
 
     /** One restore while it runs. */
     public static final class Job {
@@ -116,6 +121,8 @@ public final class RestoreJobs {
         final List<String> committed = new ArrayList<>();
         final List<String> kept = new ArrayList<>();
         final Map<String, List<String>> plan = new ConcurrentHashMap<>();
+        /** Per component, the backups applied, oldest first (one for a full backup). */
+        final Map<String, List<ChainLink>> chains = new ConcurrentHashMap<>();
 
         final DataKey dataKey;
         /** Held from plan to close: no backup, cleanup or other restore meanwhile (none for a dry run). */
@@ -170,6 +177,10 @@ public final class RestoreJobs {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
+        for (String name : names) {
+            // a chain whose parent is gone or unreadable stops the restore here, before anything is read
+            job.chains.put(name, chains.of(manifest, dataKey, name));
+        }
         if (!request.dryRun() && lock != null) {
             // a cleanup must not remove the backup being read, nor a backup write beside the swap
             job.held = lock.acquire("restore");
@@ -204,53 +215,71 @@ public final class RestoreJobs {
             verifyArtifacts(job, name);
         }
         for (String name : job.componentNames) {
-            job.plan.put(name, components.get(name).planRestore(context(job, name)));
+            List<String> plan = new ArrayList<>();
+            List<ChainLink> chain = job.chains.get(name);
+            if (chain.size() > 1) {
+                plan.add("chain: " + BackupChains.describe(chain) + " (every artifact's checksum verified)");
+            }
+            plan.addAll(components.get(name).planRestore(context(job, name)));
+            job.plan.put(name, plan);
         }
         return report(job, "planned", null);
     }
 
     /**
-     * Steps 1 and 2, per component and {@code parallelism} components at a time: every artifact
-     * the component uses is read whole and its checksum checked, then the component is restored
-     * beside its live data and checked. Nothing live changes here. All components finish (or
-     * fail) before this returns, so no prepared copy outlives a failure unnoticed; the first
-     * failure is thrown, and {@link #close} drops every prepared copy.
+     * Steps 1 and 2, {@code parallelism} components at a time: every artifact of every component's
+     * chain is read whole and its checksum checked; only then each component is restored beside
+     * its live data and checked. Nothing live changes here. All components finish (or fail)
+     * before this returns, so no prepared copy outlives a failure unnoticed; the first failure is
+     * thrown, and {@link #close} drops every prepared copy.
      */
     public void prepareAll(Job job) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(parallelism, job.componentNames.size())), DaemonThreads.named("restore-component"));
         try {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (String name : job.componentNames) {
-                tasks.add(pool.submit(() -> {
-                    verifyArtifacts(job, name);
-                    prepare(job, name);
-                    return null;
-                }));
-            }
-            Exception first = null;
-            for (Future<?> task : tasks) {
-                try {
-                    task.get();
-                } catch (ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof Exception cause ? cause : e;
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
+            inParallel(pool, job, name -> verifyArtifacts(job, name));
+            inParallel(pool, job, name -> prepare(job, name));
         } finally {
             pool.shutdown();
         }
     }
 
+    /** A step of one component that may throw. */
+    private interface ComponentStep {
+        void run(String name) throws Exception;
+    }
+
+    /** Runs {@code step} for every component in the pool; all finish, then the first failure is thrown. */
+    private static void inParallel(ExecutorService pool, Job job, ComponentStep step) throws Exception {
+        List<Future<?>> tasks = new ArrayList<>();
+        for (String name : job.componentNames) {
+            tasks.add(pool.submit(() -> {
+                step.run(name);
+                return null;
+            }));
+        }
+        Exception first = null;
+        for (Future<?> task : tasks) {
+            try {
+                task.get();
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Every artifact of the component's chain, read whole against its checksum. */
     private void verifyArtifacts(Job job, String name) {
-        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
-        record(job, name).artifacts().forEach(reader::verifyChecksum);
+        for (ChainLink link : job.chains.get(name)) {
+            link.record().artifacts().forEach(link.reader()::verifyChecksum);
+        }
         if (!job.request.dryRun()) {
-            LOG.info("Restore {}: checksums of {} verified", job.label, name);
+            LOG.info("Restore {}: checksums of {} verified ({} backup(s))", job.label, name, job.chains.get(name).size());
         }
     }
 
@@ -359,6 +388,11 @@ public final class RestoreJobs {
             @Override
             public ArtifactReader reader() {
                 return reader;
+            }
+
+            @Override
+            public List<ChainLink> chain() {
+                return job.chains.get(name);
             }
 
             @Override
