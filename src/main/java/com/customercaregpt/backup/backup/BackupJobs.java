@@ -61,7 +61,8 @@ public final class BackupJobs {
     private final ProgressMarkers markers;
     private final Compression compression;
     private final int compressionLevel;
-    private final int defaultRetentionDays;
+    /** Days a backup is kept by type (backup.retention.<type>-days), unless the request says. */
+    private final Map<String, Integer> retentionDaysByType;
     private final Path scratchRoot;
     private final String toolVersion;
     private final ManifestKeys keys;
@@ -72,7 +73,7 @@ public final class BackupJobs {
     private volatile BackupJob current;
 
     public BackupJobs(Repository repository, Components components, ProgressMarkers markers, Compression compression,
-                      int compressionLevel, int defaultRetentionDays, Path scratchRoot, String toolVersion,
+                      int compressionLevel, Map<String, Integer> retentionDaysByType, Path scratchRoot, String toolVersion,
                       ManifestKeys keys, RepositoryLock repositoryLock) {
         this.keys = keys;
         this.repositoryLock = repositoryLock;
@@ -81,7 +82,7 @@ public final class BackupJobs {
         this.markers = markers;
         this.compression = compression;
         this.compressionLevel = compressionLevel;
-        this.defaultRetentionDays = defaultRetentionDays;
+        this.retentionDaysByType = Map.copyOf(retentionDaysByType);
         this.scratchRoot = scratchRoot;
         this.toolVersion = toolVersion;
         this.parents = new BackupParents(repository);
@@ -92,7 +93,7 @@ public final class BackupJobs {
         check(request);
         String type = request.type() == null ? "full" : request.type();
         List<String> names = components.resolve(request.components());
-        int retention = request.retentionDays() == null ? defaultRetentionDays : request.retentionDays();
+        int retention = request.retentionDays() == null ? retentionDaysByType.get(type) : request.retentionDays();
         if (retention < 1) {
             throw new UsageError("retention days must be at least 1, got " + retention);
         }

@@ -34,6 +34,7 @@ public final class CatalogRows {
         Map<String, Object> row = new HashMap<>();
         row.put("backup_id", manifest.backupId());
         row.put("type", manifest.type());
+        row.put("depends_on", manifest.dependsOn());
         row.put("status", manifest.status());
         row.put("created_at", timestamp(manifest.createdAt()));
         row.put("completed_at", timestamp(manifest.completedAt()));
@@ -50,7 +51,8 @@ public final class CatalogRows {
     public java.util.List<com.customercaregpt.backup.inventory.BackupSummary> backupSummaries(
             java.util.List<Map<String, Object>> rows) {
         return rows.stream().map(row -> new com.customercaregpt.backup.inventory.BackupSummary(
-                (String) row.get("backup_id"), (String) row.get("type"), (String) row.get("status"),
+                (String) row.get("backup_id"), (String) row.get("type"), (String) row.get("depends_on"),
+                (String) row.get("status"),
                 iso(row.get("created_at")), iso(row.get("completed_at")), iso(row.get("expires_at")),
                 ((Number) row.get("size_bytes")).longValue(), split(row.get("components")),
                 split(row.get("failed_components")), iso(row.get("verified_at")), iso(row.get("replicated_at")))).toList();
