@@ -9,6 +9,11 @@ public record Alert(String kind, String severity, String component, String subje
 
     /** What repeats of this alert share: its kind and what it is about (component, else the whole repository). */
     public String key() {
+        return key(kind, component);
+    }
+
+    /** The key of the alerts of this kind about this component (null: the whole repository). */
+    public static String key(String kind, String component) {
         return kind + "|" + (component == null ? "" : component);
     }
 

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.alert;
 
+import com.customercaregpt.backup.repository.LockClaims;
 import com.customercaregpt.backup.repository.Manifest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -67,7 +68,7 @@ public final class Alerts {
     /** The alert for what a route sent to direct:alert: an Alert as is, else built from the text and headers. */
     public Alert describe(Object body, Map<String, Object> headers, Object manifest) {
         if (body instanceof Alert alert) {
-            return alert;
+            return alert.resolved() ? alert : sinceFirst(alert);
         }
         String cause = body == null ? "no cause given" : body.toString();
         String kind = headerOr(headers, KIND_HEADER, null);
@@ -131,6 +132,21 @@ public final class Alerts {
         return resolved;
     }
 
+    /** A "resolved" for the open alert of this kind about this component; none when it is not open. */
+    public List<Alert> clears(String kind, String component, String why, String look) {
+        Open before = open.get(Alert.key(kind, component));
+        return before == null ? List.of() : List.of(before.alert().asResolved(why, before.alert().subjectId(), look));
+    }
+
+    /** The alert for a run that took over the stale lock of a dead owner (its claim names who and since when). */
+    public Alert lockTakenOver(LockClaims.Takeover takeover) {
+        return new Alert("lock", "warning", takeover.location(), null, clock.instant().toString(),
+                "took over the stale lock of " + takeover.operation() + " on host " + takeover.host() + " (pid "
+                        + takeover.pid() + ", since " + takeover.since() + ", last heartbeat "
+                        + takeover.lastHeartbeat() + "), whose owner is gone",
+                "the log of " + takeover.host() + " around " + takeover.lastHeartbeat(), false);
+    }
+
     public boolean hasWebhook() {
         return !webhookUrl.isEmpty();
     }
@@ -154,10 +170,17 @@ public final class Alerts {
 
     /** Posts the alert, retrying with doubling waits; the error names the host only (the URL may hold a token). */
     public void postWebhook(Alert alert) throws IOException, InterruptedException {
-        URI uri = URI.create(webhookUrl);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(webhookJson(alert), StandardCharsets.UTF_8)).build();
+        URI uri;
+        HttpRequest request;
+        try {
+            uri = URI.create(webhookUrl);
+            request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(webhookJson(alert), StandardCharsets.UTF_8)).build();
+        } catch (IllegalArgumentException malformed) {
+            // the parser's message quotes the whole URL, token and all
+            throw new IOException("backup.alerts.webhook-url is not a valid http(s) URL");
+        }
         String last = "";
         Duration wait = webhookBackoff;
         for (int attempt = 1; attempt <= webhookAttempts; attempt++) {

@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.app;
 
 import com.customercaregpt.backup.alert.Alerts;
+import com.customercaregpt.backup.alert.Conditions;
 import com.customercaregpt.backup.alert.Findings;
 import com.customercaregpt.backup.api.ApiGuard;
 import com.customercaregpt.backup.api.ApiDocument;
@@ -62,6 +63,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -200,7 +202,8 @@ public final class BackupApplication implements AutoCloseable {
                 CpuPriority.lowered(settings.getInt("backup.nice", 10), DaemonThreads.named("backup-component")));
 
         main.bind("settings", settings);
-        main.bind("alerts", alerts(settings));
+        Alerts alerts = alerts(settings);
+        main.bind("alerts", alerts);
         main.bind("repository", repository);
         main.bind("backupJobs", backupJobs);
         main.bind("inventory", inventory);
@@ -216,7 +219,10 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("retention", new Retention(readable, inventory, lock, repository,
                 "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null,
                 localDays.isBlank() ? null : settings.getInt("backup.local.retention-days", 0)));
-        main.bind("replicator", new Replicator(repository, "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null));
+        Replicator replicator = new Replicator(repository,
+                "true".equals(settings.get("backup.s3.enabled", "false")) ? remote : null);
+        main.bind("replicator", replicator);
+        main.bind("conditions", conditions(settings, alerts, repositoryPath, scratch, replicator));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings, components));
         javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
@@ -264,6 +270,8 @@ public final class BackupApplication implements AutoCloseable {
         }
         BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
                 catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges, apiGuard);
+        // a run that takes over the lock of a dead owner says so (routes/alerts.camel.yaml)
+        lock.onTakeover(takeover -> app.template.sendBody("direct:alert", alerts.lockTakenOver(takeover)));
         try {
             // the components exist once Camel has started; their checks join Camel's health registry
             healthChecks.register(app.context());
@@ -332,6 +340,20 @@ public final class BackupApplication implements AutoCloseable {
         if (catalogPool != null) {
             catalogPool.close();
         }
+    }
+
+    /** The lasting conditions checked on a timer and before each backup (backup.alerts.*, backup.space.*). */
+    private static Conditions conditions(Settings settings, Alerts alerts, Path repositoryPath, Path scratch,
+                                         Replicator replicator) {
+        Map<String, Path> folders = new LinkedHashMap<>();
+        folders.put("repository", repositoryPath.toAbsolutePath());
+        folders.put("scratch", scratch);
+        Conditions.SpaceLimits limits = new Conditions.SpaceLimits(
+                Double.parseDouble(settings.get("backup.alerts.min-free-percent", "10")),
+                Long.parseLong(settings.get("backup.alerts.min-free-bytes", "0")),
+                Double.parseDouble(settings.get("backup.space.refuse-below-percent", "1")));
+        return new Conditions(alerts, folders, limits, replicator,
+                settings.getInt("backup.alerts.replication-backlog", 3), Clock.systemUTC());
     }
 
     /** Where alerts go besides the log (routes/alerts.camel.yaml), from backup.alerts.* settings. */

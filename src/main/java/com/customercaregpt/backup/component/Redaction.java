@@ -14,7 +14,7 @@ final class Redaction {
     private static final String REDACTED = ConfigComponent.REDACTED;
     /** The default of backup.config.redact-keys (application.properties documents the same list). */
     static final String DEFAULT_KEYS = "*password*,*passwd*,*pwd*,*pass,*passphrase*,*secret*,*token*,*key*,"
-            + "*credential*,*auth*,*signature*,sig";
+            + "*credential*,*auth*,*signature*,sig,*webhook*";
     /** scheme://userinfo@: the userinfo runs to the last '@' before the path, so an unencoded '@' in a password is covered. */
     private static final Pattern URL_USERINFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)([^\\s/?#@]*):([^\\s/?#]*)@");
     /** ?name=value or &name=value (also ';'), as in URLs and query strings. */

@@ -43,6 +43,7 @@ public final class SecretFiles {
             tooOpen(Path.of(tokenFile), "token file", "the API token").ifPresent(found::add);
         }
         tokenTooShort(settings).ifPresent(found::add);
+        managementTokenTooShort(settings).ifPresent(found::add);
         return found;
     }
 
@@ -59,10 +60,20 @@ public final class SecretFiles {
                 return Optional.empty(); // unreadable: the service says so when it needs the token
             }
         }
+        return tooShort("the API token (" + from + ")", token);
+    }
+
+    /** "the management token (backup.management.token) has N characters...", when it is set and too short. */
+    public static Optional<String> managementTokenTooShort(Settings settings) {
+        return tooShort("the management token (backup.management.token)",
+                settings.get("backup.management.token", "").strip());
+    }
+
+    private static Optional<String> tooShort(String what, String token) {
         if (token.isBlank() || token.length() >= MIN_TOKEN_LENGTH) {
             return Optional.empty();
         }
-        return Optional.of("the API token (" + from + ") has " + token.length() + " characters: use at least "
+        return Optional.of(what + " has " + token.length() + " characters: use at least "
                 + MIN_TOKEN_LENGTH + ", e.g. head -c 32 /dev/urandom | base64");
     }
 

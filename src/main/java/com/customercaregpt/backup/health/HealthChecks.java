@@ -120,7 +120,10 @@ public final class HealthChecks {
         long free = store.getUsableSpace();
         long total = store.getTotalSpace();
         String detail = Sizes.human(free) + " free of " + Sizes.human(total);
-        return free < total / 10 ? new Check("", HealthReport.WARN, detail + " (under 10%)") : ok(detail);
+        // the same threshold as the space-low alert (routes/checks.camel.yaml)
+        String minimum = settings.get("backup.alerts.min-free-percent", "10");
+        return free * 100.0 < total * Double.parseDouble(minimum)
+                ? new Check("", HealthReport.WARN, detail + " (under " + minimum + "%)") : ok(detail);
     }
 
     /** Per component: the newest completed backup that holds it, and its age. */

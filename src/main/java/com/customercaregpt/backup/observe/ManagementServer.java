@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.observe;
 
+import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.CamelContext;
@@ -52,6 +53,11 @@ public final class ManagementServer {
                     + "(camel.server.port): give the management server a port of its own");
         }
         checkPortFree(host, port);
+        if (!"true".equals(settings.get("backup.api.allow-weak-token", "false"))) {
+            SecretFiles.managementTokenTooShort(settings).ifPresent(weak -> {
+                throw new Settings.SettingsException(weak + " (or set backup.api.allow-weak-token=true)");
+            });
+        }
         String token = token(settings);
         camel.setProperty("camel.management.enabled", "true");
         camel.setProperty("camel.management.port", String.valueOf(port));

@@ -16,8 +16,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,6 +78,26 @@ public final class Replicator {
             }
         }
         return results;
+    }
+
+    /** True when there is an S3 to copy to. */
+    public boolean enabled() {
+        return remote != null;
+    }
+
+    /** The finished local backups whose manifest is not in S3 yet (the replication backlog), oldest first. */
+    public List<String> backlog() throws IOException {
+        requireEnabled();
+        Repository target = remote.get();
+        Set<BackupId> there = new HashSet<>(target.list());
+        List<String> waiting = new ArrayList<>();
+        for (BackupId id : local.list()) {
+            // a folder there without its manifest is a copy that stopped half-way
+            if (local.readManifest(id).isPresent() && (!there.contains(id) || target.readManifest(id).isEmpty())) {
+                waiting.add(id.value());
+            }
+        }
+        return waiting;
     }
 
     /** Fails the caller (and so raises an alert) when any backup failed; returns the results otherwise. */

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,6 +41,20 @@ public final class LockClaims {
         }
     }
 
+    /**
+     * A stale claim of a dead owner that a new holder replaced: where, whose it was (operation, host,
+     * pid, since) and its last heartbeat.
+     */
+    public record Takeover(String location, String operation, String host, String pid, String since,
+                           String lastHeartbeat) {
+
+        public static Takeover of(String location, JsonNode claim) {
+            return new Takeover(location, claim.path("operation").asText("?"), claim.path("host").asText("?"),
+                    claim.path("pid").asText("?"), claim.path("acquired_at").asText("?"),
+                    claim.path("heartbeat_at").asText("?"));
+        }
+    }
+
     /** "backup on host (pid 12, since ...)", for the messages of those who wait. */
     public static String describe(JsonNode claim) {
         return claim.path("operation").asText("?") + " on " + claim.path("host").asText("?") + " (pid "
@@ -58,11 +73,19 @@ public final class LockClaims {
 
         private final Map<String, Object> content;
         private final ScheduledFuture<?> beats;
+        private final Takeover takenOver;
         private boolean released;
 
-        protected Lease(Map<String, Object> content) {
+        /** @param takenOver the stale claim of a dead owner this lease replaced, or null */
+        protected Lease(Map<String, Object> content, Takeover takenOver) {
             this.content = content;
+            this.takenOver = takenOver;
             this.beats = HEARTBEATS.scheduleAtFixedRate(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        }
+
+        /** The stale claim of a dead owner this lease replaced, if it replaced one. */
+        public Optional<Takeover> takenOver() {
+            return Optional.ofNullable(takenOver);
         }
 
         /** Writes the claim with its new heartbeat. */

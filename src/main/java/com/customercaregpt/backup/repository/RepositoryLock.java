@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,8 @@ public final class RepositoryLock {
     private final Duration wait;
     /** The lock in the storage other hosts share, taken after the local one; null when there is none. */
     private final Supplier<SharedLock> shared;
+    /** Told of each stale lock of a dead owner taken over (an alert); it must not fail the caller. */
+    private volatile Consumer<LockClaims.Takeover> takeovers = takeover -> { };
 
     public RepositoryLock(Path repositoryRoot, Duration staleAfter, Duration wait) {
         this(repositoryRoot, staleAfter, wait, null);
@@ -37,6 +40,26 @@ public final class RepositoryLock {
         this.local = new LockFile(repositoryRoot, staleAfter);
         this.wait = wait;
         this.shared = shared;
+    }
+
+    /** Who is told when a lock of a dead owner is taken over. */
+    public void onTakeover(Consumer<LockClaims.Takeover> listener) {
+        this.takeovers = listener;
+    }
+
+    /** Tells the listener about the dead owner whose stale claim {@code lock} replaced, if any. */
+    private void reportTakeover(AutoCloseable lock) {
+        if (lock instanceof LockClaims.Lease lease && lease.takenOver().isPresent()) {
+            LockClaims.Takeover takeover = lease.takenOver().get();
+            LOG.warn("took over the lock of {} from a dead owner: {} on {} (pid {}, since {}, last heartbeat {})",
+                    takeover.location(), takeover.operation(), takeover.host(), takeover.pid(), takeover.since(),
+                    takeover.lastHeartbeat());
+            try {
+                takeovers.accept(takeover);
+            } catch (RuntimeException e) {
+                LOG.warn("the takeover of {} was not reported: {}", takeover.location(), e.getMessage());
+            }
+        }
     }
 
     /** A held lock (the local one, and the shared one if any); close() is idempotent. */
@@ -75,6 +98,7 @@ public final class RepositoryLock {
             try {
                 Optional<? extends AutoCloseable> held = local.tryAcquire(operation, holder);
                 if (held.isPresent()) {
+                    reportTakeover(held.get());
                     Held both = new Held(held.get());
                     return shared == null ? both : withShared(both, operation, deadline);
                 }
@@ -111,6 +135,7 @@ public final class RepositoryLock {
             try {
                 Optional<? extends AutoCloseable> sharedHeld = lock.tryAcquire(operation, holder);
                 if (sharedHeld.isPresent()) {
+                    reportTakeover(sharedHeld.get());
                     held.shared = sharedHeld.get();
                     return held;
                 }

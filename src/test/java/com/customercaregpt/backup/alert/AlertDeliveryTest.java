@@ -1,6 +1,7 @@
 package com.customercaregpt.backup.alert;
 
 import com.customercaregpt.backup.fixtures.Cli;
+import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.TestService;
 import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.Manifest;
@@ -22,11 +23,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,6 +52,7 @@ class AlertDeliveryTest {
     private volatile int answer = 200;
     private Path work;
     private Path uploads;
+    private final List<Path> mounts = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -63,14 +68,18 @@ class AlertDeliveryTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         receiver.stop(0);
+        for (Path mounted : mounts) {
+            new ProcessBuilder("umount", mounted.toString()).inheritIO().start().waitFor();
+        }
         TestStack.deleteTree(work);
     }
 
+    /** The endpoints of the test's receivers; free space is not watched unless a test asks (see smallFileSystem). */
     private Map<String, String> alertSettings() {
-        return Map.of("backup.alerts.webhook-url", "http://127.0.0.1:" + receiver.getAddress().getPort()
-                        + "/hooks/" + WEBHOOK_TOKEN,
+        Map<String, String> settings = new HashMap<>(Map.of("backup.alerts.webhook-url", "http://127.0.0.1:"
+                        + receiver.getAddress().getPort() + "/hooks/" + WEBHOOK_TOKEN,
                 "backup.alerts.webhook-attempts", "2",
                 "backup.alerts.webhook-backoff-seconds", "0",
                 "backup.alerts.email.host", "127.0.0.1",
@@ -79,7 +88,50 @@ class AlertDeliveryTest {
                 "backup.alerts.email.password", SMTP_PASSWORD,
                 "backup.alerts.email.from", "backup-manager@example.org",
                 "backup.alerts.email.to", "ops@example.org",
-                "backup.uploads.path", uploads.toString());
+                "backup.uploads.path", uploads.toString()));
+        settings.put("backup.alerts.min-free-percent", "0");
+        return settings;
+    }
+
+    /** Waits (polling, generously) until the receiver got {@code count} posts; returns the last one's alert. */
+    private JsonNode awaitPost(int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (posts.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(count, posts.size(), posts.toString());
+        return alertOf(posts.get(count - 1));
+    }
+
+    /** Waits until GreenMail received {@code count} emails, the webhook's twins (sent after it). */
+    private static void awaitMails(int count) {
+        assertTrue(smtp.waitForIncomingEmail(120_000, count), "emails: " + smtp.getReceivedMessages().length);
+        assertEquals(count, smtp.getReceivedMessages().length);
+    }
+
+    /** A tmpfs of {@code mib} MiB mounted at {@code <work>/<name>} (unmounted after the test). */
+    private Path smallFileSystem(String name, int mib) throws Exception {
+        Path folder = Files.createDirectories(work.resolve(name));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + mib + "m", "tmpfs", folder.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, mount.waitFor(), "a small file system needs mount (root): " + output);
+        mounts.add(folder);
+        return folder;
+    }
+
+    /** Writes zeros into {@code file} until the file system is full. */
+    private static void fill(Path file) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        try (var out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException full) {
+            if (!String.valueOf(full.getMessage()).contains("space")) {
+                throw full;
+            }
+        }
     }
 
     private static JsonNode alertOf(String post) throws IOException {
@@ -249,5 +301,151 @@ class AlertDeliveryTest {
         assertEquals(2, posts.size(), posts.toString());
         assertEquals("backup-failed", alertOf(posts.get(1)).get("kind").asText());
         assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    @Test
+    void aFolderLowOnSpaceRaisesASpaceAlertOnTheTimerAndAResolvedOnceItHasRoomAgain() throws Exception {
+        Path scratch = smallFileSystem("scratch", 8);
+        Path filler = scratch.resolve("filler.bin");
+        Files.write(filler, new byte[15 * 512 * 1024]); // 7.5 of 8 MiB: under 10 % free
+        Map<String, String> settings = new HashMap<>(alertSettings());
+        settings.putAll(Map.of("backup.scratch.path", scratch.toString(), "backup.alerts.min-free-percent", "10",
+                "backup.alerts.check-seconds", "1"));
+        try (TestService service = TestService.start("alerts-space", settings)) {
+            JsonNode alert = awaitPost(1);
+            assertEquals("space-low", alert.get("kind").asText());
+            assertEquals("firing", alert.get("status").asText());
+            assertEquals("scratch", alert.get("component").asText());
+            assertEquals(scratch.toString(), alert.get("id").asText());
+            assertTrue(alert.get("cause").asText().contains("free of 8.0 MiB")
+                    && alert.get("cause").asText().contains("under backup.alerts.min-free-percent=10"), alert.toString());
+            awaitMails(1);
+
+            Files.delete(filler);
+            JsonNode resolved = awaitPost(2);
+            assertEquals("space-low", resolved.get("kind").asText());
+            assertEquals("resolved", resolved.get("status").asText());
+            assertEquals("scratch", resolved.get("component").asText());
+            assertEquals(alert.get("since").asText(), resolved.get("since").asText());
+            awaitMails(2);
+        }
+    }
+
+    @Test
+    void aBackupOnLowSpaceWarnsAndAlertsAndUnderTheFloorDoesNotStart() throws Exception {
+        Path scratch = smallFileSystem("scratch", 8);
+        Files.write(scratch.resolve("filler.bin"), new byte[15 * 512 * 1024]);
+        Path config = cliConfig(Map.of("backup.scratch.path", scratch.toString(), "backup.alerts.min-free-percent", "10"));
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        Cli.Result low = Cli.run("--config", config.toString(), "create", "--components", "uploads");
+        assertEquals(0, low.exitCode(), low.toString());
+        assertTrue(low.stderr().contains("WARN") && low.stderr().contains("low on space: " + scratch), low.stderr());
+        JsonNode alert = awaitPost(1);
+        assertEquals("space-low", alert.get("kind").asText());
+        assertEquals(scratch.toString(), alert.get("id").asText());
+
+        fill(scratch.resolve("more.bin"));
+        Cli.Result full = Cli.run("--config", config.toString(), "create", "--components", "uploads");
+        assertEquals(1, full.exitCode(), full.toString());
+        assertTrue(full.stderr().contains(scratch + " has 0 B free of 8.0 MiB")
+                && full.stderr().contains("backup.space.refuse-below-percent=1"), full.stderr());
+        try (var backups = Files.list(work.resolve("repo/backups"))) {
+            assertEquals(1, backups.count(), "no backup begun under the floor");
+        }
+        assertEquals("space-low", awaitPost(2).get("kind").asText());
+    }
+
+    @Test
+    void moreBackupsWaitingForS3ThanAllowedRaiseAReplicationBehindAlertResolvedByReplication() throws Exception {
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        Path local = cliConfig(Map.of());
+        createdBackup(local);
+        createdBackup(local);
+        assertEquals(List.of(), posts);
+        S3Server s3 = S3Server.shared();
+        Map<String, String> settings = new HashMap<>(alertSettings());
+        settings.putAll(Map.of("backup.repository.path", work.resolve("repo").toString(), "backup.s3.enabled", "true",
+                "backup.s3.endpoint", s3.endpoint(), "backup.s3.bucket", s3.createBucket(),
+                "backup.s3.access-key", s3.accessKey(), "backup.s3.secret-key", s3.secretKey(),
+                "backup.alerts.replication-backlog", "1", "backup.alerts.check-seconds", "1"));
+        try (TestService service = TestService.start("alerts-backlog", settings)) {
+            JsonNode alert = awaitPost(1);
+            assertEquals("replication-behind", alert.get("kind").asText());
+            assertTrue(alert.get("cause").asText().startsWith("2 finished backups are not in S3 yet"), alert.toString());
+            assertEquals("backup-manager replicate", alert.get("look further").asText());
+            awaitMails(1);
+
+            service.app().request("direct:replicate", "", Map.of(), Object.class);
+            JsonNode resolved = awaitPost(2);
+            assertEquals("replication-behind", resolved.get("kind").asText());
+            assertEquals("resolved", resolved.get("status").asText());
+            awaitMails(2);
+        }
+    }
+
+    /** The claim of a backup on another host that stopped beating long ago. */
+    private static final String DEAD_OWNERS_CLAIM = "{\"token\": \"gone\", \"operation\": \"backup\","
+            + " \"host\": \"db-host-2\", \"pid\": 4242, \"acquired_at\": \"2026-01-01T02:00:00Z\","
+            + " \"heartbeat_at\": \"2026-01-01T02:05:00Z\"}";
+
+    /** A backup takes over the dead owner's lock at {@code location}; one lock alert names that owner. */
+    private void assertTakeoverAlerted(Path config, String location) throws Exception {
+        Files.createDirectories(uploads);
+        Files.writeString(uploads.resolve("invoice.txt"), "paid");
+        createdBackup(config);
+        JsonNode alert = awaitPost(1);
+        assertEquals("lock", alert.get("kind").asText());
+        assertEquals(location, alert.get("component").asText());
+        assertTrue(alert.get("cause").asText().contains("backup on host db-host-2 (pid 4242, since 2026-01-01T02:00:00Z,"
+                + " last heartbeat 2026-01-01T02:05:00Z)"), alert.toString());
+        awaitMails(1);
+        assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("lock [" + location + "]"),
+                smtp.getReceivedMessages()[0].getSubject());
+    }
+
+    @Test
+    void aRunThatTakesOverTheStaleLockFileOfADeadOwnerRaisesALockAlertNamingIt() throws Exception {
+        Path config = cliConfig(Map.of());
+        Files.createDirectories(work.resolve("repo"));
+        Files.writeString(work.resolve("repo/lock.json"), DEAD_OWNERS_CLAIM);
+        assertTakeoverAlerted(config, work.resolve("repo").toString());
+    }
+
+    @Test
+    void aRunThatTakesOverTheStaleBucketClaimOfADeadOwnerRaisesALockAlertNamingIt() throws Exception {
+        S3Server s3 = S3Server.shared();
+        String bucket = s3.createBucket();
+        s3.blobStore().putBlob(bucket, s3.blobStore().blobBuilder("prod/locks/gone.json")
+                .payload(DEAD_OWNERS_CLAIM.getBytes(StandardCharsets.UTF_8)).build());
+        Path config = cliConfig(Map.of("backup.s3.enabled", "true", "backup.s3.endpoint", s3.endpoint(),
+                "backup.s3.bucket", bucket, "backup.s3.prefix", "prod", "backup.s3.access-key", s3.accessKey(),
+                "backup.s3.secret-key", s3.secretKey()));
+        assertTakeoverAlerted(config, "s3://" + bucket + "/prod");
+    }
+
+    @Test
+    void aBackupWithSomeComponentsFailedRaisesABackupPartialAlert() throws Exception {
+        Path config = cliConfig(Map.of());
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads", "redis");
+        assertEquals(1, create.exitCode(), create.toString());
+        JsonNode alert = awaitPost(1);
+        assertEquals("backup-partial", alert.get("kind").asText());
+        assertEquals("warning", alert.get("severity").asText());
+        assertEquals("uploads", alert.get("component").asText());
+        awaitMails(1);
+    }
+
+    @Test
+    void aMalformedWebhookUrlIsNeverPrintedWhole() throws Exception {
+        Path config = cliConfig(Map.of("backup.alerts.webhook-url", "https://hooks.example.org/services/" + WEBHOOK_TOKEN
+                + " /x"));
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads");
+        assertEquals(1, create.exitCode(), create.toString());
+        assertTrue(create.stderr().contains("alert not delivered to the webhook: backup.alerts.webhook-url is not a"
+                + " valid http(s) URL"), create.stderr());
+        assertFalse(create.stdout().contains(WEBHOOK_TOKEN) || create.stderr().contains(WEBHOOK_TOKEN), create.toString());
+        awaitMails(1);
     }
 }

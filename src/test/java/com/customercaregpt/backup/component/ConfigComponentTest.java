@@ -136,7 +136,8 @@ class ConfigComponentTest {
 
     @Test
     void urlPasswordsAndSecretQueryParametersAreRedactedInEveryFormat() throws Exception {
-        Path properties = write("hooks.properties", "webhook=https://user:u-secret-1@hooks.example.com/notify\n"
+        Path properties = write("hooks.properties", "notify.url=https://user:u-secret-1@hooks.example.com/notify\n"
+                + "backup.alerts.webhook-url=https://hooks.slack.com/services/T0/B0/u-hook-1\n"
                 + "callback: https://api.example.com/cb?token=u-token-1&lang=en\n"
                 + "mirror https://deploy:u-secret-2@git.example.com/repo.git\n"
                 + "# old endpoint: https://admin:u-secret-3@old.example.com\n");
@@ -150,9 +151,11 @@ class ConfigComponentTest {
         JsonNode files = export(properties, env, yaml, json).get("files");
 
         assertNoLeak(files, "u-secret-1", "u-token-1", "u-secret-2", "u-secret-3", "u-token-2", "u-secret-4", "ss-u-secret-4",
-                "u-secret-5", "u-key-1", "u-sig-1", "u-secret-6");
+                "u-secret-5", "u-key-1", "u-sig-1", "u-secret-6", "u-hook-1");
         JsonNode entries = files.get(0).get("entries");
-        assertEquals("https://user:***REDACTED***@hooks.example.com/notify", entries.get("webhook").asText());
+        assertEquals("https://user:***REDACTED***@hooks.example.com/notify", entries.get("notify.url").asText());
+        // A webhook URL is a secret as a whole: its token is in the path.
+        assertEquals("***REDACTED***", entries.get("backup.alerts.webhook-url").asText());
         assertEquals("https://api.example.com/cb?token=***REDACTED***&lang=en", entries.get("callback").asText());
         assertEquals("https://deploy:***REDACTED***@git.example.com/repo.git", entries.get("mirror").asText());
         assertEquals("https://svc:***REDACTED***@upstream:8443/api", files.get(1).get("entries").get("UPSTREAM").asText());

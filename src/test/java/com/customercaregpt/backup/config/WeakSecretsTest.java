@@ -98,4 +98,24 @@ class WeakSecretsTest {
             assertEquals(200, new ApiClient(service.port(), "fifteen-chars-x").call("GET", "/backup/list", null).statusCode());
         }
     }
+
+    @Test
+    void aShortManagementTokenIsWarnedAboutByEveryCommandAndRefusedByServe() throws Exception {
+        Properties properties = new Properties();
+        properties.putAll(TestStack.shared().settings(work.resolve("repo")));
+        properties.put("backup.management.token", "mgmt-short-1");
+        Path config = TestStack.store(properties, work.resolve("weak-management.properties"));
+        Cli.Result list = Cli.run("--config", config.toString(), "list");
+        assertEquals(0, list.exitCode(), list.toString());
+        assertEquals(1, linesWith(list.stderr(), "WARN", "the management token (backup.management.token) has 12 characters"),
+                list.stderr());
+        assertTrue(!list.stderr().contains("mgmt-short-1"), list.stderr());
+
+        Settings.SettingsException refused = assertThrows(Settings.SettingsException.class, () -> BackupApplication.start(
+                TestStack.settings(work.resolve("repo"), Map.of("backup.management.token", "mgmt-short-1",
+                        "backup.api.token", "an-api-token-of-enough-characters", "camel.server.port", "0",
+                        "camel.management.port", "0")), BackupApplication.Mode.SERVICE));
+        assertTrue(refused.getMessage().contains("the management token (backup.management.token) has 12 characters")
+                && refused.getMessage().contains("backup.api.allow-weak-token=true"), refused.getMessage());
+    }
 }

@@ -49,8 +49,9 @@ public final class LockFile implements SharedLock {
     @Override
     public Optional<Held> tryAcquire(String operation, String[] holder) throws IOException {
         PrivateFiles.createDirectories(root);
+        LockClaims.Takeover takenOver = null;
         while (true) {
-            Held held = tryCreate(operation);
+            Held held = tryCreate(operation, takenOver);
             if (held != null) {
                 return Optional.of(held);
             }
@@ -62,7 +63,9 @@ public final class LockFile implements SharedLock {
                 holder[0] = LockClaims.describe(current);
                 return Optional.empty();
             }
-            takeOver(current.path("token").asText());
+            if (takeOver(current.path("token").asText())) {
+                takenOver = LockClaims.Takeover.of(location(), current);
+            }
         }
     }
 
@@ -70,8 +73,8 @@ public final class LockFile implements SharedLock {
     public final class Held extends LockClaims.Lease {
         private final String token;
 
-        private Held(String token, Map<String, Object> content) {
-            super(content);
+        private Held(String token, Map<String, Object> content, LockClaims.Takeover takenOver) {
+            super(content, takenOver);
             this.token = token;
         }
 
@@ -121,14 +124,14 @@ public final class LockFile implements SharedLock {
         }
     }
 
-    private Held tryCreate(String operation) throws IOException {
+    private Held tryCreate(String operation, LockClaims.Takeover takenOver) throws IOException {
         String token = UUID.randomUUID().toString();
         Map<String, Object> content = LockClaims.newClaim(token, operation);
         Path temp = root.resolve(".lock-" + token + ".tmp");
         PrivateFiles.write(temp, JSON.writeValueAsBytes(content));
         try {
             Files.createLink(lockFile, temp);
-            return new Held(token, content);
+            return new Held(token, content, takenOver);
         } catch (FileAlreadyExistsException held) {
             return null;
         } finally {
@@ -156,14 +159,14 @@ public final class LockFile implements SharedLock {
 
     /**
      * Moves the stale lock away. If what was moved is not the lock judged stale (another contender
-     * took over and locked in between), it is linked back at once.
+     * took over and locked in between), it is linked back at once. True when this call removed the stale lock.
      */
-    private void takeOver(String staleToken) throws IOException {
+    private boolean takeOver(String staleToken) throws IOException {
         Path moved = root.resolve(".lock-stale-" + UUID.randomUUID());
         try {
             Files.move(lockFile, moved, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException anotherContenderWasFaster) {
-            return;
+            return false;
         }
         JsonNode movedHolder;
         try {
@@ -171,7 +174,8 @@ public final class LockFile implements SharedLock {
         } catch (JsonProcessingException unreadable) {
             movedHolder = JSON.createObjectNode();
         }
-        if (!movedHolder.path("token").asText().equals(staleToken)) {
+        boolean removedStale = movedHolder.path("token").asText().equals(staleToken);
+        if (!removedStale) {
             try {
                 Files.createLink(lockFile, moved);
             } catch (FileAlreadyExistsException raced) {
@@ -183,5 +187,6 @@ public final class LockFile implements SharedLock {
                 Files.deleteIfExists(p);
             }
         }
+        return removedStale;
     }
 }

@@ -42,6 +42,7 @@ public final class BucketLock implements SharedLock {
 
     @Override
     public Optional<Held> tryAcquire(String operation, String[] holder) throws IOException {
+        LockClaims.Takeover takenOver = null;
         for (String key : bucket.keys(LOCKS, 1000)) {
             Optional<byte[]> claim = bucket.read(key);
             if (claim.isEmpty()) {
@@ -50,6 +51,7 @@ public final class BucketLock implements SharedLock {
             JsonNode content = parse(claim.get());
             if (stale(content)) {
                 bucket.remove(key);
+                takenOver = LockClaims.Takeover.of(location(), content);
             } else {
                 holder[0] = describe(content);
                 return Optional.empty();
@@ -60,7 +62,7 @@ public final class BucketLock implements SharedLock {
         Map<String, Object> content = LockClaims.newClaim(token, operation);
         bucket.save(key, JSON.writeValueAsBytes(content));
         if (bucket.onlyKeyTwice(LOCKS, key)) {
-            return Optional.of(new Held(key, content));
+            return Optional.of(new Held(key, content, takenOver));
         }
         List<String> claims = bucket.keys(LOCKS, 2);
         bucket.remove(key);
@@ -80,8 +82,8 @@ public final class BucketLock implements SharedLock {
     public final class Held extends LockClaims.Lease {
         private final String key;
 
-        private Held(String key, Map<String, Object> content) {
-            super(content);
+        private Held(String key, Map<String, Object> content, LockClaims.Takeover takenOver) {
+            super(content, takenOver);
             this.key = key;
         }
 
