@@ -3,6 +3,7 @@ package com.customercaregpt.backup.chain;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.Fingerprints;
 import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.pipeline.crypto.KeyFile;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,10 +41,7 @@ class UploadsChainTest {
     void ownUploadsFolder() throws Exception {
         uploads = Files.createDirectories(work.resolve("uploads"));
         repository = work.resolve("repo");
-        Properties properties = new Properties();
-        properties.putAll(TestStack.shared().settings(repository));
-        properties.put("backup.uploads.path", uploads.toString());
-        config = TestStack.store(properties, work.resolve("uploads.properties"));
+        config = properties(Map.of());
         Files.createDirectories(uploads.resolve("tenant-a/docs"));
         Files.createDirectories(uploads.resolve("tenant-b"));
         for (int i = 0; i < 20; i++) {
@@ -53,6 +51,14 @@ class UploadsChainTest {
         Files.writeString(uploads.resolve("tenant-b/old-name.txt"), "renamed later");
         Files.writeString(uploads.resolve("tenant-b/doomed.txt"), "deleted later");
         Files.createSymbolicLink(uploads.resolve("tenant-b/link"), Path.of("keep.txt"));
+    }
+
+    private Path properties(Map<String, String> overrides) throws Exception {
+        Properties properties = new Properties();
+        properties.putAll(TestStack.shared().settings(repository));
+        properties.put("backup.uploads.path", uploads.toString());
+        properties.putAll(overrides);
+        return TestStack.store(properties, work.resolve("uploads.properties"));
     }
 
     private Manifest create(String type) throws Exception {
@@ -134,6 +140,25 @@ class UploadsChainTest {
                 "--yes");
         assertEquals(0, restore.exitCode(), restore.toString());
         Fingerprints.assertSame(last, Fingerprints.tree(target.resolve("uploads")), "uploads from full + differential");
+    }
+
+    @Test
+    void anEncryptedChainIsReadWithEachBackupsOwnDataKey() throws Exception {
+        Path keyFile = work.resolve("backup.key");
+        KeyFile.generate(keyFile);
+        config = properties(Map.of("backup.encryption.key-file", keyFile.toString()));
+        Manifest full = create("full");
+        firstChanges();
+        Manifest incremental = create("incremental");
+        assertNotEquals(full.dataKey().wrappedKey(), incremental.dataKey().wrappedKey(), "a data key per backup");
+        assertTrue(incremental.components().get(0).artifacts().stream().allMatch(a -> a.path().endsWith(".enc")));
+        Map<String, String> last = Fingerprints.tree(uploads);
+
+        Path target = work.resolve("isolated");
+        Cli.Result restore = Cli.withConfig(config, "restore", incremental.backupId(), "--target-dir", target.toString(),
+                "--yes");
+        assertEquals(0, restore.exitCode(), restore.toString());
+        Fingerprints.assertSame(last, Fingerprints.tree(target.resolve("uploads")), "uploads from an encrypted chain");
     }
 
     @Test
