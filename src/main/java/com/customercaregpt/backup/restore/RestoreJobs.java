@@ -93,6 +93,7 @@ public final class RestoreJobs {
 
     private final RepositoryLock lock;
     private final Leftovers leftovers;
+    private final BackupChains chains;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
                        Path preRestoreRoot, Path scratchRoot, int parallelism,
@@ -108,8 +109,6 @@ public final class RestoreJobs {
         this.scratchRoot = scratchRoot;
         this.chains = new BackupChains(repository, inventory, keys);
     }
-
-    private final BackupChains chains;
 
     /** One restore while it runs. */
     public static final class Job {
@@ -177,13 +176,18 @@ public final class RestoreJobs {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
-        for (String name : names) {
-            // a chain whose parent is gone or unreadable stops the restore here, before anything is read
-            job.chains.put(name, chains.of(manifest, dataKey, name));
-        }
         if (!request.dryRun() && lock != null) {
             // a cleanup must not remove the backup being read, nor a backup write beside the swap
             job.held = lock.acquire("restore");
+        }
+        try {
+            for (String name : names) {
+                // a chain whose parent is gone or unreadable stops the restore here, before anything is read
+                job.chains.put(name, chains.of(manifest, dataKey, name));
+            }
+        } catch (RuntimeException | IOException e) {
+            release(job);
+            throw e;
         }
         if (!request.dryRun()) {
             // a dry run prints its plan, or its one error line, and nothing else
