@@ -24,6 +24,8 @@ import java.lang.reflect.RecordComponent;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.io.IOException;
+import java.util.Locale;
 
 /**
  * The REST DSL's JSON binding (restConfiguration jsonDataFormat: api-json): camel-jackson with the
@@ -82,7 +84,7 @@ public class ApiJsonFormat extends JacksonDataFormat {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
             return new Rejected(problem(type, e));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return new Rejected(new ApiProblem.BadRequest("unreadable body", e.getMessage()));
         }
     }
@@ -154,7 +156,7 @@ public class ApiJsonFormat extends JacksonDataFormat {
     }
 
     private static String jsonName(RecordComponent component) {
-        return component.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+        return component.getName().replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
     }
 
     private static String shown(Object value) {

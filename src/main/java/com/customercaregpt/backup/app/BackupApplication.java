@@ -69,6 +69,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.camel.CamelExchangeException;
+import org.apache.camel.RuntimeCamelException;
 
 /**
  * The Camel application: the routes of routes/*.camel.yaml plus the beans they call. The CLI
@@ -79,14 +83,15 @@ public final class BackupApplication implements AutoCloseable {
     private final Main main;
     private final ProducerTemplate template;
     private final BackupJobs backupJobs;
-    private final ExecutorService componentPool;
+    /** The backup's and the restore's component threads, stopped with the application. */
+    private final List<ExecutorService> pools;
     private final Settings settings;
 
     private final AutoCloseable catalogPool;
     private final AutoCloseable catalogChanges;
     private final ApiGuard apiGuard;
 
-    private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, ExecutorService componentPool,
+    private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, List<ExecutorService> pools,
                               AutoCloseable catalogPool, AutoCloseable catalogChanges, ApiGuard apiGuard) throws Exception {
         this.main = main;
         this.apiGuard = apiGuard;
@@ -94,7 +99,7 @@ public final class BackupApplication implements AutoCloseable {
         this.catalogChanges = catalogChanges;
         this.settings = settings;
         this.backupJobs = backupJobs;
-        this.componentPool = componentPool;
+        this.pools = pools;
         main.start();
         this.template = main.getCamelContext().createProducerTemplate();
     }
@@ -137,7 +142,7 @@ public final class BackupApplication implements AutoCloseable {
         // No hang-up hook of Camel's: it waits for a stop nobody makes while starting; `serve` stops itself (ServiceStop)
         main.setShutdownStrategy(new SimpleMainShutdownStrategy());
         main.setDefaultPropertyPlaceholderLocation("false");
-        java.util.Properties properties = settings.asProperties();
+        Properties properties = settings.asProperties();
         String routes = settings.get("camel.main.routes-include-pattern");
         List<Schedule> schedules = List.of();
         if (mode == Mode.SERVICE) {
@@ -200,6 +205,8 @@ public final class BackupApplication implements AutoCloseable {
         ExecutorService componentPool = Executors.newFixedThreadPool(
                 Math.max(1, settings.getInt("backup.parallel-components", 2)),
                 CpuPriority.lowered(settings.getInt("backup.nice", 10), DaemonThreads.named("backup-component")));
+        ExecutorService restorePool = Executors.newFixedThreadPool(
+                Math.max(1, settings.getInt("backup.parallel-components", 2)), DaemonThreads.named("restore-component"));
 
         main.bind("settings", settings);
         Alerts alerts = alerts(settings);
@@ -212,8 +219,10 @@ public final class BackupApplication implements AutoCloseable {
         // restores record what they build beside the live data next to what they keep
         Leftovers leftovers = new Leftovers(repositoryPath.resolve("pre-restore"), new PostgresTools(settings), lock);
         main.bind("restoreJobs", new RestoreJobs(readable, inventory, components, keys,
-                repositoryPath.resolve("pre-restore"), scratch, settings.getInt("backup.parallel-components", 2), lock,
-                leftovers));
+                repositoryPath.resolve("pre-restore"), scratch, lock, leftovers));
+        // A restore's components are prepared at full priority: someone is waiting for it.
+        main.bind("restorePool", restorePool);
+        main.bind("runbooks", new Runbooks());
         main.bind("keptData", new KeptData(repositoryPath.resolve("pre-restore"), leftovers));
         String localDays = settings.get("backup.local.retention-days", "");
         main.bind("retention", new Retention(readable, inventory, lock, repository,
@@ -225,7 +234,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("conditions", conditions(settings, alerts, repositoryPath, scratch, replicator));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
         main.bind("serviceCommands", new ServiceCommands(settings, components));
-        javax.sql.DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
+        DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
         CatalogSchema catalogSchema = new CatalogSchema(catalog);
         main.bind("catalogSchema", catalogSchema);
@@ -268,7 +277,7 @@ public final class BackupApplication implements AutoCloseable {
             main.bind("apiGuard", apiGuard);
             apiGuard.installBeforeRoutes(main, settings.getInt("camel.server.port", 8080));
         }
-        BackupApplication app = new BackupApplication(main, settings, backupJobs, componentPool,
+        BackupApplication app = new BackupApplication(main, settings, backupJobs, List.of(componentPool, restorePool),
                 catalogConnections instanceof AutoCloseable pool ? pool : null, catalogChanges, apiGuard);
         // a run that takes over the lock of a dead owner says so (routes/alerts.camel.yaml)
         lock.onTakeover(takeover -> app.template.sendBody("direct:alert", alerts.lockTakenOver(takeover)));
@@ -314,8 +323,8 @@ public final class BackupApplication implements AutoCloseable {
     /** The route's own exception, unwrapped from Camel's (a split wraps what fails inside it). */
     public static Exception rootCause(Exception e) {
         Throwable cause = e;
-        while ((cause instanceof CamelExecutionException || cause instanceof org.apache.camel.CamelExchangeException
-                || cause instanceof org.apache.camel.RuntimeCamelException) && cause.getCause() != null) {
+        while ((cause instanceof CamelExecutionException || cause instanceof CamelExchangeException
+                || cause instanceof RuntimeCamelException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause instanceof Exception exception ? exception : e;
@@ -333,7 +342,7 @@ public final class BackupApplication implements AutoCloseable {
         }
         template.close();
         main.stop();
-        componentPool.shutdownNow();
+        pools.forEach(ExecutorService::shutdownNow);
         if (catalogChanges != null) {
             catalogChanges.close();
         }

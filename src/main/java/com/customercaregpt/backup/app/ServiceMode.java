@@ -5,6 +5,9 @@ import com.customercaregpt.backup.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 
 /**
  * What `serve` adds to the application: the HTTP server for the REST API, the schedules file
@@ -30,9 +33,9 @@ final class ServiceMode {
         }
         String host = settings.get("camel.server.host", "0.0.0.0");
         int port = settings.getInt("camel.server.port", 8080);
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.bind(new java.net.InetSocketAddress(host, port));
-        } catch (java.io.IOException e) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
             throw new Settings.SettingsException("the REST API cannot listen on " + host + ":" + port
                     + " (camel.server.host/port): " + e.getMessage());
         }
@@ -51,6 +54,8 @@ final class ServiceMode {
             camel.setProperty("camel.main.routes-reload-enabled", "true");
             camel.setProperty("camel.main.routes-reload-directory", settings.home().resolve("routes").toString());
             camel.setProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
+            // routes/components/ too: a component's runbook is edited like any other
+            camel.setProperty("camel.main.routes-reload-directory-recursive", "true");
             // Replace only the routes of the edited file; the default would drop every other route.
             camel.setProperty("camel.main.routes-reload-remove-all-routes", "false");
         }

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import com.customercaregpt.backup.pipeline.crypto.DataKey;
+import com.customercaregpt.backup.pipeline.crypto.WrappedKey;
+import java.util.Objects;
 
 /** One backup while it runs: its id, the components asked for, and what became of each. */
 public final class BackupJob {
@@ -23,14 +26,13 @@ public final class BackupJob {
     private final String trigger;
     private final Map<String, ComponentRecord> results = new ConcurrentHashMap<>();
     private final Map<String, ArtifactOutput> writing = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Object>> serverFacts = new ConcurrentHashMap<>();
 
-    private final com.customercaregpt.backup.pipeline.crypto.DataKey dataKey;
-    private final com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey;
+    private final DataKey dataKey;
+    private final WrappedKey wrappedKey;
 
     BackupJob(BackupId id, String type, List<String> componentNames, int retentionDays, Instant createdAt,
-              String trigger, com.customercaregpt.backup.pipeline.crypto.DataKey dataKey,
-              com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey) {
+              String trigger, DataKey dataKey,
+              WrappedKey wrappedKey) {
         this.dataKey = dataKey;
         this.wrappedKey = wrappedKey;
         this.id = id;
@@ -43,9 +45,9 @@ public final class BackupJob {
 
     /** The backup this one builds on (facts readable), null for a full one. */
     private Manifest parent;
-    private com.customercaregpt.backup.pipeline.crypto.DataKey parentKey;
+    private DataKey parentKey;
 
-    void buildOn(Manifest parent, com.customercaregpt.backup.pipeline.crypto.DataKey parentKey) {
+    void buildOn(Manifest parent, DataKey parentKey) {
         this.parent = parent;
         this.parentKey = parentKey;
     }
@@ -54,7 +56,7 @@ public final class BackupJob {
         return parent;
     }
 
-    com.customercaregpt.backup.pipeline.crypto.DataKey parentKey() {
+    DataKey parentKey() {
         return parentKey;
     }
 
@@ -95,11 +97,11 @@ public final class BackupJob {
     }
 
     /** The backup's data key when encryption is on; null otherwise. */
-    com.customercaregpt.backup.pipeline.crypto.DataKey dataKey() {
+    DataKey dataKey() {
         return dataKey;
     }
 
-    com.customercaregpt.backup.pipeline.crypto.WrappedKey wrappedKey() {
+    WrappedKey wrappedKey() {
         return wrappedKey;
     }
 
@@ -112,14 +114,6 @@ public final class BackupJob {
         writing.remove(result.name());
     }
 
-    void noteServerFacts(String component, Map<String, Object> facts) {
-        serverFacts.put(component, Map.copyOf(facts));
-    }
-
-    Map<String, Object> serverFacts(String component) {
-        return serverFacts.getOrDefault(component, Map.of());
-    }
-
     ComponentRecord result(String component) {
         return results.get(component);
     }
@@ -130,7 +124,7 @@ public final class BackupJob {
 
     /** The results in the order the components were asked for. */
     List<ComponentRecord> results() {
-        return componentNames.stream().map(results::get).filter(java.util.Objects::nonNull).toList();
+        return componentNames.stream().map(results::get).filter(Objects::nonNull).toList();
     }
 
     /** "database 1.2 GiB, uploads 300 MiB": raw bytes read so far by components still running. */

@@ -47,8 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The steps of the backup route: begin (reserve the id, mark it in progress), one component at
- * a time into artifacts, and finish (the manifest, written last). Enforces the write order of the
+ * The steps of the backup routes: begin (reserve the id, mark it in progress), each component's
+ * runbook (open, its facts, completed or failed, close), and finish (the manifest, written last). Enforces the write order of the
  * repository format: artifacts first, manifest last, so only finished backups are ever listed.
  */
 public final class BackupJobs {
@@ -158,51 +158,62 @@ public final class BackupJobs {
         return request;
     }
 
+    /**
+     * Opens one component's backup: the artifacts, scratch folder and facts that the steps of its
+     * route (routes/components/<name>.camel.yaml) fill, and that {@link #completed} records.
+     */
+    public ComponentRun open(BackupJob job, String name) {
+        components.get(name);
+        return new ComponentRun(job, name, Instant.now(), scratchRoot.resolve(job.getId() + "-" + name));
+    }
+
     /** Reads what the component's server says about itself while it still runs (before a stop command). */
-    public void noteServerFacts(BackupJob job, String name) {
-        job.noteServerFacts(name, components.get(name).serverFacts());
+    public void noteServerFacts(ComponentRun run) {
+        run.facts.putAll(components.get(run.name).serverFacts());
     }
 
-    /** Backs up one component; its failure is recorded, never thrown, so the others go on. */
-    public void runComponent(BackupJob job, String name) {
-        Instant started = Instant.now();
-        List<Artifact> artifacts = BackupJob.newArtifactList();
-        Path scratch = scratchRoot.resolve(job.getId() + "-" + name);
-        try {
-            BackupComponent component = components.get(name);
-            Map<String, Object> facts = new LinkedHashMap<>(job.serverFacts(name));
-            Context context = new Context(job, name, artifacts, scratch);
-            facts.putAll(component.backup(context));
-            // a component that does not say it built on the parent stored a whole copy: restorable alone
-            if (!facts.containsKey("incremental")) {
-                facts.putAll(WholeCopy.facts(context, name, name + " stored whole", false));
-            }
-            ComponentRecord record = new ComponentRecord(name, Manifest.COMPLETED, null, started.toString(),
-                    Instant.now().toString(), List.copyOf(artifacts), facts);
-            job.record(record);
-            LOG.info("Backup {}: {} done, {} stored", job.id(), name, Sizes.human(BackupJob.storedBytes(record)));
-        } catch (Exception e) {
-            String error = oneLine(name, e);
-            job.record(new ComponentRecord(name, Manifest.FAILED, error, started.toString(), Instant.now().toString(),
-                    List.copyOf(artifacts), Map.of()));
-            LOG.error("Backup {}: {}", job.id(), error);
-        } finally {
-            if (!Folders.deleteTreeQuietly(scratch)) {
-                LOG.warn("Could not remove scratch folder {}", scratch);
-            }
+    /** Adds what a step found (row counts, key counts, file counts) to the component's facts. */
+    public void addFacts(ComponentRun run, Map<String, Object> facts) {
+        run.facts.putAll(facts);
+    }
+
+    /** For a component without a route file: its whole backup in one step, {@link BackupComponent#backup}. */
+    public void runComponent(ComponentRun run) throws Exception {
+        addFacts(run, components.get(run.name).backup(run));
+    }
+
+    /** Records the component as completed, with the artifacts its steps stored and the facts they found. */
+    public void completed(ComponentRun run) {
+        // a component that does not say it built on the parent stored a whole copy: restorable alone
+        if (!run.facts.containsKey("incremental")) {
+            run.facts.putAll(WholeCopy.facts(run, run.name, run.name + " stored whole", false));
         }
+        ComponentRecord record = new ComponentRecord(run.name, Manifest.COMPLETED, null, run.started.toString(),
+                Instant.now().toString(), List.copyOf(run.artifacts), new LinkedHashMap<>(run.facts));
+        run.job.record(record);
+        LOG.info("Backup {}: {} done, {} stored", run.job.id(), run.name, Sizes.human(BackupJob.storedBytes(record)));
     }
 
-    /** Records a failure outside the component's own step (its service could not be stopped or started). */
-    public void componentFailed(BackupJob job, String name, Exception e) {
-        String error = oneLine(name, e);
-        ComponentRecord done = job.result(name);
-        job.record(done == null
-                ? new ComponentRecord(name, Manifest.FAILED, error, Instant.now().toString(), Instant.now().toString(),
-                List.of(), Map.of())
-                : new ComponentRecord(name, Manifest.FAILED, done.error() == null ? error : done.error() + "; " + error,
+    /**
+     * Records a failed step of the component (its own, its service's stop or start, a hook), with
+     * the artifacts stored before it; the others go on.
+     */
+    public void componentFailed(ComponentRun run, Exception e) {
+        String error = oneLine(run.name, e);
+        ComponentRecord done = run.job.result(run.name);
+        run.job.record(done == null
+                ? new ComponentRecord(run.name, Manifest.FAILED, error, run.started.toString(), Instant.now().toString(),
+                List.copyOf(run.artifacts), Map.of())
+                : new ComponentRecord(run.name, Manifest.FAILED, done.error() == null ? error : done.error() + "; " + error,
                 done.startedAt(), Instant.now().toString(), done.artifacts(), done.facts()));
-        LOG.error("Backup {}: {}", job.id(), error);
+        LOG.error("Backup {}: {}", run.job.id(), error);
+    }
+
+    /** Whatever happened: the component's scratch folder goes. */
+    public void close(ComponentRun run) {
+        if (!Folders.deleteTreeQuietly(run.scratch)) {
+            LOG.warn("Could not remove scratch folder {}", run.scratch);
+        }
     }
 
     /** "redis: connect: ...; uploads: tar: ..." for alerts. */
@@ -336,28 +347,35 @@ public final class BackupJobs {
         return e.getClass().getSimpleName();
     }
 
-    private final class Context implements ComponentContext {
+    /** One component's backup while its route runs: what its steps write and find. */
+    public final class ComponentRun implements ComponentContext {
         private final BackupJob job;
-        private final String component;
-        private final List<Artifact> artifacts;
+        private final String name;
+        private final Instant started;
         private final Path scratch;
+        private final List<Artifact> artifacts = BackupJob.newArtifactList();
+        private final Map<String, Object> facts = new LinkedHashMap<>();
 
-        Context(BackupJob job, String component, List<Artifact> artifacts, Path scratch) {
+        ComponentRun(BackupJob job, String name, Instant started, Path scratch) {
             this.job = job;
-            this.component = component;
-            this.artifacts = artifacts;
+            this.name = name;
+            this.started = started;
             this.scratch = scratch;
+        }
+
+        public String getName() {
+            return name;
         }
 
         @Override
         public ArtifactOutput newArtifact(String fileName, String format) throws IOException {
-            String path = component + "/" + fileName + compression.suffix();
+            String path = name + "/" + fileName + compression.suffix();
             if (job.dataKey() != null) {
                 path += Envelope.SUFFIX;
             }
             ArtifactOutput output = new ArtifactOutput(path, format, compression, compressionLevel, job.dataKey(),
                     repository.createArtifact(job.id(), path), artifacts::add);
-            job.writing(component, output);
+            job.writing(name, output);
             return output;
         }
 
@@ -377,9 +395,9 @@ public final class BackupJobs {
             if (parent == null) {
                 return Optional.empty();
             }
-            return parent.components().stream().filter(c -> c.name().equals(component)).findFirst()
+            return parent.components().stream().filter(c -> c.name().equals(name)).findFirst()
                     .map(record -> new ParentBackup(parent.backupId(), parent.type(), record,
-                            new ArtifactReader(repository, new BackupId(parent.backupId()), component, job.parentKey())));
+                            new ArtifactReader(repository, new BackupId(parent.backupId()), name, job.parentKey())));
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.backup;
 
+import java.util.Locale;
+
 /** Byte counts and durations for people. */
 public final class Sizes {
     private Sizes() {
@@ -16,11 +18,11 @@ public final class Sizes {
             value /= 1024;
             unit++;
         }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     /** Seconds since {@code startNanos} (a {@link System#nanoTime()} reading), e.g. "12.3 s". */
     public static String since(long startNanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
+        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
     }
 }

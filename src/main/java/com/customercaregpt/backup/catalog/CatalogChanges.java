@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.PGNotification;
 
 /**
  * Hears the catalog's change announcements (LISTEN catalog_changed, sent by triggers on every
@@ -59,7 +60,7 @@ public final class CatalogChanges implements AutoCloseable {
                     warned = false;
                     PGConnection pg = connection.unwrap(PGConnection.class);
                     while (!closed) {
-                        org.postgresql.PGNotification[] notes = pg.getNotifications(1000);
+                        PGNotification[] notes = pg.getNotifications(1000);
                         if (notes != null && notes.length > 0) {
                             version.incrementAndGet();
                         }

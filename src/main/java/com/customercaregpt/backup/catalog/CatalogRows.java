@@ -11,6 +11,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import com.customercaregpt.backup.inventory.BackupSummary;
+import com.customercaregpt.backup.replication.Replicator;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
 
 /** Turns manifests and operations into the named parameters of the catalog's SQL (routes/catalog.camel.yaml). */
 public final class CatalogRows {
@@ -22,8 +27,8 @@ public final class CatalogRows {
     }
 
     /** The empty result of a catalog query, when the catalog is down. */
-    public java.util.List<Map<String, Object>> noRows() {
-        return java.util.List.of();
+    public List<Map<String, Object>> noRows() {
+        return List.of();
     }
 
     public String repository() {
@@ -48,9 +53,9 @@ public final class CatalogRows {
     }
 
     /** Rows of the REST API's list query back into the summaries `list --output json` prints. */
-    public java.util.List<com.customercaregpt.backup.inventory.BackupSummary> backupSummaries(
-            java.util.List<Map<String, Object>> rows) {
-        return rows.stream().map(row -> new com.customercaregpt.backup.inventory.BackupSummary(
+    public List<BackupSummary> backupSummaries(
+            List<Map<String, Object>> rows) {
+        return rows.stream().map(row -> new BackupSummary(
                 (String) row.get("backup_id"), (String) row.get("type"), (String) row.get("depends_on"),
                 (String) row.get("status"),
                 iso(row.get("created_at")), iso(row.get("completed_at")), iso(row.get("expires_at")),
@@ -58,9 +63,9 @@ public final class CatalogRows {
                 split(row.get("failed_components")), iso(row.get("verified_at")), iso(row.get("replicated_at")))).toList();
     }
 
-    private static java.util.List<String> split(Object value) {
-        return value == null || value.toString().isBlank() ? java.util.List.of()
-                : java.util.List.of(value.toString().split(","));
+    private static List<String> split(Object value) {
+        return value == null || value.toString().isBlank() ? List.of()
+                : List.of(value.toString().split(","));
     }
 
     /** A catalog timestamp as ISO-8601 UTC, as manifests and --output json write times; null otherwise. */
@@ -81,17 +86,17 @@ public final class CatalogRows {
         row.put("started_at", timestamp(manifest.createdAt()));
         row.put("completed_at", timestamp(manifest.completedAt()));
         row.put("error", manifest.components().stream().map(Manifest.ComponentRecord::error)
-                .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null));
+                .filter(Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null));
         row.put("detail", null);
         return row;
     }
 
     public Map<String, Object> verifyRow(VerifyReport report, String operationId) {
         Map<String, Object> row = operation(operationId, "verify", report.backupId(), String.join(",", report.artifacts().stream()
-                .map(VerifyReport.ArtifactCheck::component).filter(java.util.Objects::nonNull).distinct().toList()));
+                .map(VerifyReport.ArtifactCheck::component).filter(Objects::nonNull).distinct().toList()));
         row.put("status", report.status());
         row.put("error", report.artifacts().stream().map(VerifyReport.ArtifactCheck::error)
-                .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null));
+                .filter(Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null));
         row.put("detail", json(Map.of("artifacts", report.artifacts())));
         return row;
     }
@@ -105,7 +110,7 @@ public final class CatalogRows {
         return row;
     }
 
-    public Map<String, Object> replicateRow(com.customercaregpt.backup.replication.Replicator.Result result) {
+    public Map<String, Object> replicateRow(Replicator.Result result) {
         Map<String, Object> row = operation(null, "replicate", result.backupId(), null);
         row.put("status", result.status());
         row.put("error", result.error());
@@ -135,7 +140,7 @@ public final class CatalogRows {
     private static String json(Object value) {
         try {
             return ManifestCodec.JSON.writeValueAsString(value);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * Creates the catalog database and brings its schema up to date with Flyway, from the numbered
@@ -252,14 +254,14 @@ public final class CatalogSchema {
      * The service's view of the catalog: a small connection pool (the REST API answers many short
      * queries). It starts empty, so the service starts while the catalog is still down.
      */
-    public static com.zaxxer.hikari.HikariDataSource pooled(PGSimpleDataSource catalog) {
-        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    public static HikariDataSource pooled(PGSimpleDataSource catalog) {
+        HikariConfig config = new HikariConfig();
         config.setDataSource(catalog);
         config.setPoolName("catalog");
         config.setMaximumPoolSize(8);
         config.setMinimumIdle(0);
         config.setInitializationFailTimeout(-1);
         config.setConnectionTimeout(5000);
-        return new com.zaxxer.hikari.HikariDataSource(config);
+        return new HikariDataSource(config);
     }
 }

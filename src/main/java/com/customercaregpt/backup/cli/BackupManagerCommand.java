@@ -5,6 +5,7 @@ import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.config.Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import com.customercaregpt.backup.repository.Manifest;
 
 /** The top-level command; each subcommand is one thin class in this package. */
 @Command(name = "backup-manager", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
@@ -60,7 +61,7 @@ public final class BackupManagerCommand implements Runnable {
         @Override
         public String[] getVersion() {
             return new String[]{"backup-manager " + BackupApplication.toolVersion()
-                    + " (repository format " + com.customercaregpt.backup.repository.Manifest.FORMAT_VERSION + ")"};
+                    + " (repository format " + Manifest.FORMAT_VERSION + ")"};
         }
     }
 }

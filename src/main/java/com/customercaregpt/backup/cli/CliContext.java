@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 import java.nio.file.Path;
+import com.customercaregpt.backup.backup.UsageError;
 
 /** Options every command takes, before or after its name, and the way to start the application. */
 public class CliContext {
@@ -33,7 +34,7 @@ public class CliContext {
 
     boolean json() {
         if (!"json".equals(output) && !"table".equals(output)) {
-            throw new com.customercaregpt.backup.backup.UsageError("--output must be table or json, got '" + output + "'");
+            throw new UsageError("--output must be table or json, got '" + output + "'");
         }
         return "json".equals(output);
     }

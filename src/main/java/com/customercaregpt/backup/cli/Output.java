@@ -11,6 +11,7 @@ import com.customercaregpt.backup.verify.VerifyReport;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /** Tables for people, JSON for programs. */
 final class Output {
@@ -23,7 +24,7 @@ final class Output {
     }
 
     /** --output json prints {@code value} as JSON; the default prints it for people with {@code table}. */
-    static <T> void print(boolean json, T value, java.util.function.BiConsumer<PrintStream, T> table) throws Exception {
+    static <T> void print(boolean json, T value, BiConsumer<PrintStream, T> table) throws Exception {
         if (json) {
             json(System.out, value);
         } else {

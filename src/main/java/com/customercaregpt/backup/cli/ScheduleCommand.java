@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.io.PrintStream;
 
 @Command(name = "schedule", description = {"The schedules of `serve` (backup.schedules.file, see docs/schedules.md).",
         "Works without the service: reads the schedules file and the catalog; a running service sees "
@@ -106,7 +107,7 @@ public final class ScheduleCommand implements Runnable {
         }
     }
 
-    static void table(java.io.PrintStream out, List<ScheduleView> schedules) {
+    static void table(PrintStream out, List<ScheduleView> schedules) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"ID", "ENABLED", "CRON", "TIME ZONE", "ACTION", "TYPE", "COMPONENTS", "RETENTION (DAYS)"});
         for (ScheduleView s : schedules) {
@@ -121,7 +122,7 @@ public final class ScheduleCommand implements Runnable {
         }
     }
 
-    static void status(java.io.PrintStream out, ScheduleStatus status) {
+    static void status(PrintStream out, ScheduleStatus status) {
         out.println(status.schedulerRunning() ? "Scheduler: running on " + String.join(", ", status.instances())
                 : "Scheduler: not running (no `serve` instance checked in on this catalog)");
         out.println();

@@ -36,7 +36,9 @@ public interface BackupComponent {
     /**
      * Writes this system's current state through {@code context} and returns its facts: what a
      * later verification or restore compares against (row counts, key counts, file counts).
-     * Throws a {@link StepFailure} naming the failed step.
+     * Throws a {@link StepFailure} naming the failed step. A component with a runbook of its own
+     * (routes/components/<name>.camel.yaml) is backed up by that route's steps instead; this one
+     * call serves a component without one.
      */
     Map<String, Object> backup(ComponentContext context) throws Exception;
 
@@ -61,6 +63,9 @@ public interface BackupComponent {
      */
     List<String> planRestore(RestoreContext context) throws Exception;
 
-    /** Builds the restored copy beside the live data and checks it; nothing live changes yet. */
+    /**
+     * Builds the restored copy beside the live data and checks it; nothing live changes yet. A
+     * runbook of the component's own may call it as one of its steps, or smaller steps instead.
+     */
     PreparedRestore prepareRestore(RestoreContext context) throws Exception;
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.net.ConnectException;
 
 /**
  * A tiny client for the parts of Chroma's HTTP API v2 that the backup tool and its demo need,
@@ -187,7 +188,7 @@ public final class ChromaClient {
             return text == null || text.isBlank() ? json.nullNode() : json.readTree(text);
         } catch (JsonProcessingException e) {
             throw new ChromaApiException(method, url, 0, "invalid JSON: " + e.getOriginalMessage(), e);
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new ChromaApiException(method, url, 0, "connection refused (is Chroma running?)", e);
         } catch (IOException e) {
             throw new ChromaApiException(method, url, 0, e.toString(), e);

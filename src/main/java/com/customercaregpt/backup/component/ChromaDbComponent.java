@@ -3,8 +3,6 @@ package com.customercaregpt.backup.component;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
-import com.customercaregpt.backup.pipeline.ArtifactOutput;
-import com.customercaregpt.backup.pipeline.TarArchiver;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -101,25 +99,48 @@ public final class ChromaDbComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
+        Map<String, Object> facts = new LinkedHashMap<>(apiFacts());
+        facts.putAll(copyToScratch(context));
+        facts.putAll(storeCopy(context));
+        return facts;
+    }
+
+    /** The record count of each collection as the running API serves it; none while stopped for the copy. */
+    public Map<String, Object> apiFacts() {
+        if (stoppedForBackup) {
+            return Map.of();
+        }
+        try {
+            return Map.of("api_record_counts", api.recordCounts());
+        } catch (ChromaClient.ChromaApiException e) {
+            throw new StepFailure(NAME, "read facts from API", e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The persistence folder copied into scratch, segment files first and chroma.sqlite3 snapshotted
+     * after them; returns how many copies that took, the copy's record counts and how it was made consistent.
+     */
+    public Map<String, Object> copyToScratch(ComponentContext context) throws IOException, InterruptedException {
         Path database = folder.resolve(DATABASE_FILE);
         if (!Files.isRegularFile(database)) {
             throw new StepFailure(NAME, "snapshot", "no " + DATABASE_FILE + " in persistence folder " + folder);
         }
+        Path staging = staging(context);
         Map<String, Object> facts = new LinkedHashMap<>();
-        if (!stoppedForBackup) {
-            try {
-                facts.put("api_record_counts", api.recordCounts());
-            } catch (ChromaClient.ChromaApiException e) {
-                throw new StepFailure(NAME, "read facts from API", e.getMessage(), e);
-            }
-        }
-        Path staging = PrivateFiles.createDirectories(context.scratch().resolve("chroma"));
         facts.put("copy_attempts", copyConsistently(database, staging));
         facts.put("record_counts", countRecords(staging.resolve(DATABASE_FILE)));
         facts.put("consistency", stoppedForBackup ? "server-stopped" : "online-sqlite-snapshot");
-        facts.putAll(FolderArchive.backUp(NAME, ARTIFACT, tar, List.of(TarArchiver.Source.whole(staging)), context));
-        facts.put("source_path", folder.toString());
         return facts;
+    }
+
+    /** The copy in scratch streamed through tar into one artifact; returns tar's facts and the source folder. */
+    public Map<String, Object> storeCopy(ComponentContext context) throws IOException {
+        return tar.storeFolder(NAME, staging(context), folder, context, ARTIFACT);
+    }
+
+    private static Path staging(ComponentContext context) throws IOException {
+        return PrivateFiles.createDirectories(context.scratch().resolve("chroma"));
     }
 
     @Override
@@ -140,22 +161,37 @@ public final class ChromaDbComponent implements BackupComponent {
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) {
+        PreparedRestore restore = restoreBeside(context);
+        try {
+            checkRestoredFiles(context);
+        } catch (RuntimeException e) {
+            restore.discard();
+            throw e;
+        }
+        return restore;
+    }
+
+    /** The tar extracted beside the live folder (or into --target-dir); refused while the server runs on it. */
+    public PreparedRestore restoreBeside(RestoreContext context) {
         if (context.targetDir().isEmpty() && !stoppedForBackup && api.heartbeat()) {
             throw new StepFailure(NAME, "restore", "the server at " + api.baseUrl() + " is running and would see its "
                     + "files replaced; stop it, or set backup.chromadb.stop-command and start-command");
         }
         Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
-        FolderRestore restore = FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(),
+        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(),
                 stoppedForBackup, () -> checkServed(expected));
+    }
+
+    /** The restored chroma.sqlite3 holds the record counts of the backup's facts. */
+    public void checkRestoredFiles(RestoreContext context) {
+        Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
         Path restoredDatabase = context.targetDir().map(d -> d.resolve(NAME)).orElse(
                 FolderRestore.sibling(folder, "restore", context.label())).resolve(DATABASE_FILE);
         Map<String, Long> restored = countRecords(restoredDatabase);
         if (!restored.equals(expected)) {
-            restore.discard();
             throw new StepFailure(NAME, "check restored files", "the restored " + DATABASE_FILE + " holds " + restored
                     + " but the backup's facts say " + expected);
         }
-        return restore;
     }
 
     /** After the server started on the restored folder: it must serve the backed-up collections and counts. */

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -77,6 +78,18 @@ public final class ConfigComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
+        Export export = exportFiles();
+        Map<String, Object> facts = new LinkedHashMap<>(exportFacts(export));
+        facts.putAll(storeExport(context, export));
+        return facts;
+    }
+
+    /** The configured files read, secrets redacted, as one JSON document, checked before it is stored. */
+    public record Export(ObjectNode document, int fileCount, long keyCount, long redactedCount, String contentSha256) {
+    }
+
+    /** Reads the configured files into one JSON document, secrets redacted, and checks it. */
+    public Export exportFiles() throws IOException {
         if (files.isEmpty()) {
             throw new StepFailure(NAME, "read", "no files configured (set backup.config.files)");
         }
@@ -93,27 +106,49 @@ public final class ConfigComponent implements BackupComponent {
             exported.add(entry);
         }
         validate(export);
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("file_count", files.size());
-        facts.put("key_count", keys);
-        facts.put("redacted_count", redacted);
         // the files as exported, without the export's own time: equal hashes mean an equal export
-        facts.put("content_sha256", HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(exported))));
+        String contentSha256 = HexFormat.of().formatHex(sha256().digest(JSON.writeValueAsBytes(exported)));
+        return new Export(export, files.size(), keys, redacted, contentSha256);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /**
+     * The export stored as its artifact; in an incremental or differential backup nothing is
+     * stored when it equals the parent's (same content_sha256). Returns the facts that say which:
+     * "incremental" and the backup that holds the export ("unchanged_since"), or why it is whole.
+     */
+    public Map<String, Object> storeExport(ComponentContext context, Export export) throws IOException {
+        Map<String, Object> facts = new LinkedHashMap<>();
         Optional<ParentBackup> parent = context.parent();
-        if (parent.isPresent() && facts.get("content_sha256").equals(parent.get().record().facts().get("content_sha256"))) {
-            // nothing stored: a restore takes the export from the backup that holds it
+        if (parent.isPresent() && export.contentSha256().equals(parent.get().record().facts().get("content_sha256"))) {
             facts.put("incremental", true);
             facts.put("unchanged_since", parent.get().record().facts().getOrDefault("unchanged_since",
                     parent.get().backupId()));
             return facts;
         }
         try (ArtifactOutput out = context.newArtifact(ARTIFACT, "config-json")) {
-            out.write(JSON.writeValueAsBytes(export));
+            out.write(JSON.writeValueAsBytes(export.document()));
             out.commit();
         }
         parent.ifPresent(p -> facts.putAll(WholeCopy.facts(context, NAME, "changed since " + p.backupId()
                 + ": stored whole", false)));
+        return facts;
+    }
+
+    /** How many files, keys and redacted secrets the export holds, and its hash: what verify and restore check. */
+    public Map<String, Object> exportFacts(Export export) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("file_count", export.fileCount());
+        facts.put("key_count", export.keyCount());
+        facts.put("redacted_count", export.redactedCount());
+        facts.put("content_sha256", export.contentSha256());
         return facts;
     }
 

@@ -32,10 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * PostgreSQL, dumped by pg_dump in its directory format (one artifact per file) or, with
- * backup.database.dump-format=custom, as one custom-format archive. pg_dump writes uncompressed
- * (--compress=0 in backup.database.pg-dump-options) into scratch and the pipeline compresses once. The facts (row counts) are counted in the very snapshot pg_dump
- * dumps, exported from our own transaction, so they match the archive exactly.
+ * PostgreSQL, dumped by pg_dump in its directory format (one artifact per table file, table of
+ * contents first; the default) or, with backup.database.dump-format=custom, as one custom-format
+ * archive. pg_dump writes uncompressed into scratch and the pipeline compresses once.
  */
 public final class DatabaseComponent implements BackupComponent {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
@@ -80,8 +79,24 @@ public final class DatabaseComponent implements BackupComponent {
         }
     }
 
+    /** What pg_dump wrote into scratch (a folder, or one custom-format file) and the facts read in its snapshot. */
+    public record Dump(Path location, boolean directory, Map<String, Object> facts) {
+    }
+
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
+        Dump dump = dumpToScratch(context);
+        for (Path file : dumpFiles(dump)) {
+            storeDumpFile(context, dump, file);
+        }
+        return dumpFacts(dump);
+    }
+
+    /**
+     * pg_dump into scratch, uncompressed, while the row counts are read in the very snapshot it
+     * dumps (exported from our own transaction), so the facts match the dump exactly.
+     */
+    public Dump dumpToScratch(ComponentContext context) throws Exception {
         String pgDump = toolOrFail("pg_dump");
         boolean asDirectory = DIRECTORY.equals(dumpFormat);
         // To files, not a pipe: only a seekable archive (custom) or one file per table (directory)
@@ -107,39 +122,40 @@ public final class DatabaseComponent implements BackupComponent {
                 joinUnwrapped(dumping);
             }
             keepDumpedTables(facts, tocNames, pgRestoreList(dump));
-            if (asDirectory) {
-                storeDirectory(context, dump);
-            } else {
-                store(context, dump, ARTIFACT, FORMAT);
-            }
             facts.put("pg_dump_version", pgDumpVersion(pgDump));
             facts.putAll(WholeCopy.facts(context, NAME, "no WAL archive: a full logical dump (pg_dump)", true));
-            return facts;
+            return new Dump(dump, asDirectory, facts);
         }
     }
 
-    /** One artifact per file of the dump folder, table of contents first; each file leaves scratch once stored. */
-    private static void storeDirectory(ComponentContext context, Path folder) throws Exception {
-        List<Path> files;
-        try (var listing = Files.list(folder)) {
-            files = listing.sorted((a, b) -> {
+    /** The dump's files in the order they are stored: the table of contents first, then the data files. */
+    public List<Path> dumpFiles(Dump dump) throws IOException {
+        if (!dump.directory()) {
+            return List.of(dump.location());
+        }
+        try (var listing = Files.list(dump.location())) {
+            return listing.sorted((a, b) -> {
                 boolean aToc = a.getFileName().toString().equals(PgDumpDirectory.TOC);
                 boolean bToc = b.getFileName().toString().equals(PgDumpDirectory.TOC);
                 return aToc != bToc ? (aToc ? -1 : 1) : a.compareTo(b);
             }).toList();
         }
-        for (Path file : files) {
-            store(context, file, file.getFileName().toString(), PgDumpDirectory.FORMAT);
-        }
     }
 
-    private static void store(ComponentContext context, Path file, String name, String format) throws Exception {
-        try (ArtifactOutput out = context.newArtifact(name, format)) {
+    /** One dump file streamed into its artifact (compressed once, by the pipeline); it then leaves scratch. */
+    public void storeDumpFile(ComponentContext context, Dump dump, Path file) throws IOException {
+        String name = dump.directory() ? file.getFileName().toString() : ARTIFACT;
+        try (ArtifactOutput out = context.newArtifact(name, dump.directory() ? PgDumpDirectory.FORMAT : FORMAT)) {
             Files.copy(file, out);
             out.commit();
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** The facts a verify or restore checks against: row counts per table, table count, versions. */
+    public Map<String, Object> dumpFacts(Dump dump) {
+        return dump.facts();
     }
 
     @Override

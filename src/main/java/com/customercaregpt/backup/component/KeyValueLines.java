@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Properties;
 
 /**
  * A .properties or .env file as logical lines: a value continued with a trailing '\' (properties)
@@ -17,7 +18,7 @@ final class KeyValueLines {
     /** [export ]KEY=VALUE or KEY: VALUE, as in .env files. */
     private static final Pattern ENV_ASSIGNMENT =
             Pattern.compile("^(\\s*(?:export\\s+)?)([^=:#!\\s][^=:]*?)(\\s*[=:]\\s*)(.*)$", Pattern.DOTALL);
-    /** KEY=VALUE, KEY: VALUE or KEY VALUE, as java.util.Properties reads them ('\' escapes a separator in the key). */
+    /** KEY=VALUE, KEY: VALUE or KEY VALUE, as Properties reads them ('\' escapes a separator in the key). */
     private static final Pattern PROPERTIES_ASSIGNMENT =
             Pattern.compile("^(\\s*)((?:\\\\.|[^=:\\s\\\\])+)(\\s*[=:]\\s*|\\s+)(.*)$", Pattern.DOTALL);
 

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import com.customercaregpt.backup.pipeline.Streams;
 
 /**
  * A pg_dump directory-format archive stored one artifact per file ({@code toc.dat}, one
@@ -144,7 +145,7 @@ final class PgDumpDirectory {
                     return;
                 }
                 try (InputStream in = reader.openDecompressed(artifact)) {
-                    com.customercaregpt.backup.pipeline.Streams.copy(in, out);
+                    Streams.copy(in, out);
                 }
             } catch (IOException | RuntimeException e) {
                 failure = e;

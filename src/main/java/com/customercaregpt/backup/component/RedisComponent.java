@@ -107,20 +107,38 @@ public final class RedisComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        try (Jedis redis = connectOrFail()) {
-            facts.put("redis_version", infoField(redis.info("server"), "redis_version"));
-            try (ArtifactOutput out = context.newArtifact(RDB_ARTIFACT, "redis-rdb")) {
-                fetchRdb(out);
-                out.commit();
-            }
-            try (ArtifactOutput out = context.newArtifact(KEYS_ARTIFACT, "redis-jsonl")) {
-                facts.put("key_counts", exportKeys(redis, out));
-                out.commit();
-            }
-        }
-        facts.putAll(WholeCopy.facts(context, NAME, "Redis has no incremental snapshot: a full RDB", false));
+        Map<String, Object> facts = new LinkedHashMap<>(serverVersion());
+        facts.putAll(storeRdb(context));
+        facts.putAll(storeKeys(context));
         return facts;
+    }
+
+    /** The server's version, a fact for a restore by hand with redis-server. */
+    public Map<String, Object> serverVersion() {
+        try (Jedis redis = connectOrFail()) {
+            return Map.of("redis_version", infoField(redis.info("server"), "redis_version"));
+        }
+    }
+
+    /**
+     * A fresh RDB snapshot (redis-cli --rdb has the server write one) streamed into its artifact;
+     * in an incremental or differential backup, returns the facts saying it is a whole copy.
+     */
+    public Map<String, Object> storeRdb(ComponentContext context) throws IOException {
+        try (ArtifactOutput out = context.newArtifact(RDB_ARTIFACT, "redis-rdb")) {
+            fetchRdb(out);
+            out.commit();
+        }
+        return WholeCopy.facts(context, NAME, "Redis has no incremental snapshot: a full RDB", false);
+    }
+
+    /** Every key with its TTL, one JSON line each, streamed into its artifact; returns the key counts per database. */
+    public Map<String, Object> storeKeys(ComponentContext context) throws IOException {
+        try (Jedis redis = connectOrFail(); ArtifactOutput out = context.newArtifact(KEYS_ARTIFACT, "redis-jsonl")) {
+            Map<String, Long> counts = exportKeys(redis, out);
+            out.commit();
+            return Map.of("key_counts", counts);
+        }
     }
 
     @Override

@@ -1,7 +1,6 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.config.Settings;
-import com.customercaregpt.backup.pipeline.TarArchiver;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,10 +37,12 @@ public final class UploadsComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
-        Map<String, Object> facts = FolderArchive.backUp(NAME, ARTIFACT, tar, List.of(TarArchiver.Source.whole(folder)),
-                context);
-        facts.put("source_path", folder.toString());
-        return facts;
+        return storeFolder(context);
+    }
+
+    /** The folder streamed through tar into one artifact; returns tar's facts (file count, sizes) and the folder. */
+    public Map<String, Object> storeFolder(ComponentContext context) throws IOException {
+        return tar.storeFolder(NAME, folder, folder, context, ARTIFACT);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A whole platform to back up, on the local host: private PostgreSQL, Redis and ChromaDB servers
@@ -143,8 +144,8 @@ public final class DemoStack implements AutoCloseable {
         properties.putAll(extra);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.deleteIfExists(file);
-        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             properties.store(out, "Demo stack in " + root + " (written by backup-manager demo)");
         }

@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import com.sun.security.auth.module.UnixSystem;
 
 /**
  * What the three local servers (PostgreSQL, Redis, Chroma) share: free ports, waiting with a deadline,
@@ -73,7 +74,7 @@ final class LocalServerSupport {
 
     static boolean isRoot() {
         // The effective uid, not user.name, which a -D flag or $USER could fake.
-        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        return new UnixSystem().getUid() == 0;
     }
 
     /** Letters and digits only, so the password survives config files and URLs without quoting. */

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import com.customercaregpt.backup.catalog.CatalogRows;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Reads what the repository holds: list, show, delete. The repository is the truth, not the catalog. */
 public final class Inventory {
@@ -45,17 +48,17 @@ public final class Inventory {
     }
 
     /** Adds the catalog's last good verification and replication times (rows: backup_id, verified_at, replicated_at). */
-    public List<BackupSummary> withHistory(List<BackupSummary> backups, List<java.util.Map<String, Object>> rows) {
-        java.util.Map<String, java.util.Map<String, Object>> byId = new java.util.HashMap<>();
+    public List<BackupSummary> withHistory(List<BackupSummary> backups, List<Map<String, Object>> rows) {
+        Map<String, Map<String, Object>> byId = new HashMap<>();
         rows.forEach(row -> byId.put(String.valueOf(row.get("backup_id")), row));
         return backups.stream().map(b -> {
-            java.util.Map<String, Object> row = byId.getOrDefault(b.backupId(), java.util.Map.of());
+            Map<String, Object> row = byId.getOrDefault(b.backupId(), Map.of());
             return b.withHistory(time(row.get("verified_at")), time(row.get("replicated_at")));
         }).toList();
     }
 
     private static String time(Object value) {
-        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
+        return CatalogRows.iso(value);
     }
 
     /** Every readable manifest, oldest first (unfinished and unreadable backups are skipped). */

@@ -21,6 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import com.customercaregpt.backup.app.BackupApplication;
+import com.customercaregpt.backup.catalog.CatalogRows;
+import com.customercaregpt.backup.repository.Owners;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * Long work started over the REST API: each gets an operation id at once (202) and runs in the
@@ -116,7 +125,7 @@ public final class Operations {
             op.result = report;
             if (!report.ok()) {
                 op.error = report.artifacts().stream().map(VerifyReport.ArtifactCheck::error)
-                        .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse("verification failed");
+                        .filter(Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse("verification failed");
             }
         } else {
             op.outcome = Operation.COMPLETED;
@@ -127,8 +136,8 @@ public final class Operations {
 
     public void failed(Running op, Exception e) {
         op.outcome = Operation.FAILED;
-        op.error = com.customercaregpt.backup.backup.BackupJobs.oneLine(op.kind,
-                com.customercaregpt.backup.app.BackupApplication.rootCause(e));
+        op.error = BackupJobs.oneLine(op.kind,
+                BackupApplication.rootCause(e));
         op.completedAt = Instant.now();
     }
 
@@ -147,7 +156,7 @@ public final class Operations {
         row.put("error", op.error);
         Map<String, Object> detail = new LinkedHashMap<>();
         // who runs it: an operation whose process died is marked failed when the service starts again
-        detail.put("host", com.customercaregpt.backup.repository.Owners.hostName());
+        detail.put("host", Owners.hostName());
         detail.put("pid", ProcessHandle.current().pid());
         if (op.result != null) {
             detail.put("result", op.result);
@@ -160,22 +169,22 @@ public final class Operations {
      * Operations left "running" by a service on this host that is gone (killed, crashed) are
      * failed now, so that nobody waits on them; returns how many.
      */
-    public int failAbandoned(javax.sql.DataSource catalog) throws java.sql.SQLException {
+    public int failAbandoned(DataSource catalog) throws SQLException {
         List<String> abandoned = new ArrayList<>();
-        try (java.sql.Connection connection = catalog.getConnection();
-             java.sql.PreparedStatement select = connection.prepareStatement("SELECT operation_id, detail->>'pid' "
+        try (Connection connection = catalog.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT operation_id, detail->>'pid' "
                      + "FROM operation WHERE repository = ? AND completed_at IS NULL AND detail->>'host' = ?")) {
             select.setString(1, repository);
-            select.setString(2, com.customercaregpt.backup.repository.Owners.hostName());
-            try (java.sql.ResultSet rs = select.executeQuery()) {
+            select.setString(2, Owners.hostName());
+            try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     String pid = rs.getString(2);
-                    if (pid != null && pid.matches("\\d+") && !com.customercaregpt.backup.repository.Owners.isAlive(Long.parseLong(pid))) {
+                    if (pid != null && pid.matches("\\d+") && !Owners.isAlive(Long.parseLong(pid))) {
                         abandoned.add(rs.getString(1));
                     }
                 }
             }
-            try (java.sql.PreparedStatement fail = connection.prepareStatement("UPDATE operation SET status = 'failed', "
+            try (PreparedStatement fail = connection.prepareStatement("UPDATE operation SET status = 'failed', "
                     + "completed_at = now(), error = 'abandoned: the service running it stopped before it finished' "
                     + "WHERE operation_id = ? AND completed_at IS NULL")) {
                 for (String id : abandoned) {
@@ -220,11 +229,6 @@ public final class Operations {
             byId.putIfAbsent(id, here != null ? view(here) : view(row));
         }
         return new ArrayList<>(byId.values());
-    }
-
-    /** Fails the caller with the work's own error after it was recorded. */
-    public void rethrow(Exception e) throws Exception {
-        throw com.customercaregpt.backup.app.BackupApplication.rootCause(e);
     }
 
     public String operationId(String raw) {
@@ -285,7 +289,7 @@ public final class Operations {
     }
 
     private static String time(Object value) {
-        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
+        return CatalogRows.iso(value);
     }
 
     private static String json(Object value) {

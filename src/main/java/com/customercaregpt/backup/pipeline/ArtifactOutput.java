@@ -11,6 +11,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
+import com.customercaregpt.backup.pipeline.crypto.DataKey;
+import com.customercaregpt.backup.pipeline.crypto.EncryptingOutputStream;
+import com.customercaregpt.backup.pipeline.crypto.Envelope;
+import java.util.function.Consumer;
 
 /**
  * One artifact being written: raw bytes in, then compression, then the SHA-256 of the stored
@@ -34,21 +38,21 @@ public final class ArtifactOutput extends OutputStream {
     private final CountingOutputStream stored;
     private final CountingOutputStream raw;
     private final OutputStream head;
-    private final java.util.function.Consumer<Artifact> onCommit;
+    private final Consumer<Artifact> onCommit;
     private final String encryption;
     private Artifact result;
 
     public ArtifactOutput(String path, String format, Compression compression, int level, ArtifactStream target,
-                          java.util.function.Consumer<Artifact> onCommit) throws IOException {
+                          Consumer<Artifact> onCommit) throws IOException {
         this(path, format, compression, level, null, target, onCommit);
     }
 
     /** With {@code dataKey} set, the compressed bytes are encrypted before they are checksummed and stored. */
     public ArtifactOutput(String path, String format, Compression compression, int level,
-                          com.customercaregpt.backup.pipeline.crypto.DataKey dataKey, ArtifactStream target,
-                          java.util.function.Consumer<Artifact> onCommit) throws IOException {
+                          DataKey dataKey, ArtifactStream target,
+                          Consumer<Artifact> onCommit) throws IOException {
         this.onCommit = onCommit;
-        this.encryption = dataKey == null ? "none" : com.customercaregpt.backup.pipeline.crypto.Envelope.ARTIFACT_ENCRYPTION;
+        this.encryption = dataKey == null ? "none" : Envelope.ARTIFACT_ENCRYPTION;
         this.path = path;
         this.format = format;
         this.compression = compression;
@@ -56,7 +60,7 @@ public final class ArtifactOutput extends OutputStream {
         this.sha256 = newSha256();
         this.stored = new CountingOutputStream(new DigestOutputStream(target, sha256));
         OutputStream sealed = dataKey == null ? new BufferedOutputStream(stored, BUFFER)
-                : new com.customercaregpt.backup.pipeline.crypto.EncryptingOutputStream(
+                : new EncryptingOutputStream(
                         new BufferedOutputStream(stored, BUFFER), dataKey, ENCRYPTION_CHUNK);
         this.raw = new CountingOutputStream(compression.compress(sealed, level));
         this.head = new BufferedOutputStream(raw, BUFFER);

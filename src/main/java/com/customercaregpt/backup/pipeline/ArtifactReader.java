@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import com.customercaregpt.backup.pipeline.crypto.DataKey;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 
 /**
  * Reads artifacts back: the stored bytes are checked against the manifest's SHA-256 as they
@@ -29,7 +32,7 @@ public final class ArtifactReader {
     private final BackupId backup;
     private final String component;
 
-    private final com.customercaregpt.backup.pipeline.crypto.DataKey dataKey;
+    private final DataKey dataKey;
 
     public ArtifactReader(Repository repository, BackupId backup, String component) {
         this(repository, backup, component, null);
@@ -37,7 +40,7 @@ public final class ArtifactReader {
 
     /** {@code dataKey} decrypts the artifacts of an encrypted backup; null for one that is not. */
     public ArtifactReader(Repository repository, BackupId backup, String component,
-                          com.customercaregpt.backup.pipeline.crypto.DataKey dataKey) {
+                          DataKey dataKey) {
         this.dataKey = dataKey;
         this.repository = repository;
         this.backup = backup;
@@ -83,7 +86,7 @@ public final class ArtifactReader {
     /** Decompresses into a file (for tools that need to seek, like pg_restore -j); returns it. */
     public Path decompressTo(Artifact artifact, Path file) {
         try (InputStream in = openDecompressed(artifact);
-             OutputStream out = new java.io.BufferedOutputStream(PrivateFiles.newOutputStream(file), BUFFER)) {
+             OutputStream out = new BufferedOutputStream(PrivateFiles.newOutputStream(file), BUFFER)) {
             Streams.copy(in, out);
             return file;
         } catch (IOException e) {
@@ -99,7 +102,7 @@ public final class ArtifactReader {
             throw new StepFailure(component, "read artifact", artifact.path() + " is missing from " + backup);
         }
         MessageDigest sha256 = ArtifactOutput.newSha256();
-        return new FilterInputStream(new DigestInputStream(new java.io.BufferedInputStream(raw, BUFFER), sha256)) {
+        return new FilterInputStream(new DigestInputStream(new BufferedInputStream(raw, BUFFER), sha256)) {
             private long size;
             private boolean checked;
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.io.ByteArrayOutputStream;
 
 /**
  * Runs a standard tool (pg_dump, tar, redis-cli) with its stdout streamed straight into an
@@ -94,7 +95,7 @@ public final class ExternalTool {
 
     /** Runs {@code command} and returns its stdout, for tools whose output is small (versions, listings). */
     public String capture(List<String> command, Map<String, String> environment, Path workDir) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         streamTo(command, environment, workDir, out);
         return out.toString(StandardCharsets.UTF_8);
     }
@@ -161,7 +162,7 @@ public final class ExternalTool {
         private final Consumer<String> listener;
         private final Thread thread;
         private volatile boolean ended;
-        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
         StderrFollower(Path file, Consumer<String> listener, String tool) {
             this.file = file;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
+import java.time.LocalDateTime;
 
 /**
  * A backup's name: {@code backup_YYYYMMDD_HHMMSS} in UTC, with {@code _N} when that second is
@@ -41,7 +42,7 @@ public record BackupId(String value) implements Comparable<BackupId> {
 
     /** When this backup started: the id encodes it, to the second. */
     public Instant startedAt() {
-        return java.time.LocalDateTime.parse(value.substring(7, 22), STAMP.withZone(null)).toInstant(ZoneOffset.UTC);
+        return LocalDateTime.parse(value.substring(7, 22), STAMP.withZone(null)).toInstant(ZoneOffset.UTC);
     }
 
     private int suffix() {

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.io.IOException;
 
 /** The content of a lock (local lock.json or a claim in the bucket): who holds it, since when, last heartbeat. */
 public final class LockClaims {
@@ -89,10 +90,10 @@ public final class LockClaims {
         }
 
         /** Writes the claim with its new heartbeat. */
-        protected abstract void renew(byte[] claimJson) throws java.io.IOException;
+        protected abstract void renew(byte[] claimJson) throws IOException;
 
         /** Removes the claim (and whatever else is held with it). */
-        protected abstract void remove() throws java.io.IOException;
+        protected abstract void remove() throws IOException;
 
         private synchronized void beat() {
             if (released) {
@@ -101,7 +102,7 @@ public final class LockClaims {
             content.put("heartbeat_at", Instant.now().toString());
             try {
                 renew(JSON.writeValueAsBytes(content));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the next beat retries; the claim only goes stale after stale-after-seconds
             }
         }
@@ -115,7 +116,7 @@ public final class LockClaims {
             beats.cancel(false);
             try {
                 remove();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // a leftover claim is stale once its heartbeat stops
             }
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The record of one backup, stored as {@code manifest.json} beside its artifacts; see
@@ -43,7 +44,7 @@ public record Manifest(
      */
     public static final int FORMAT_VERSION = 3;
     /** The versions this tool reads. */
-    public static final java.util.Set<Integer> READABLE_VERSIONS = java.util.Set.of(1, 2, 3);
+    public static final Set<Integer> READABLE_VERSIONS = Set.of(1, 2, 3);
 
     public Manifest withComponents(List<ComponentRecord> newComponents) {
         return new Manifest(formatVersion, backupId, type, status, createdAt, completedAt, toolVersion, retentionDays,

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.io.UncheckedIOException;
 
 /**
  * What operations that died left half-built beside live data (a restore's *_restoring_* database,
@@ -172,7 +173,7 @@ public final class Leftovers {
                     return 0;
                 }
             }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }

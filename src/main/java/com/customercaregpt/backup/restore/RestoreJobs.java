@@ -5,7 +5,6 @@ import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
-import com.customercaregpt.backup.component.BackupComponent;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
@@ -14,7 +13,6 @@ import com.customercaregpt.backup.component.ChainLink;
 import com.customercaregpt.backup.inventory.BackupChains;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
-import com.customercaregpt.backup.pipeline.DaemonThreads;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
@@ -40,10 +38,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The steps of the restore route. The order is the safety: every artifact's checksum first; then
@@ -87,7 +81,6 @@ public final class RestoreJobs {
     private final Components components;
     private final Path preRestoreRoot;
     private final Path scratchRoot;
-    private final int parallelism;
 
     private final ManifestKeys keys;
 
@@ -96,12 +89,10 @@ public final class RestoreJobs {
     private final BackupChains chains;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
-                       Path preRestoreRoot, Path scratchRoot, int parallelism,
-                       RepositoryLock lock, Leftovers leftovers) {
+                       Path preRestoreRoot, Path scratchRoot, RepositoryLock lock, Leftovers leftovers) {
         this.lock = lock;
         this.leftovers = leftovers;
         this.keys = keys;
-        this.parallelism = parallelism;
         this.repository = repository;
         this.inventory = inventory;
         this.components = components;
@@ -216,7 +207,7 @@ public final class RestoreJobs {
      */
     public RestoreReport dryRun(Job job) throws Exception {
         for (String name : job.componentNames) {
-            verifyArtifacts(job, name);
+            checkArtifacts(job, name);
         }
         for (String name : job.componentNames) {
             List<String> plan = new ArrayList<>();
@@ -231,54 +222,10 @@ public final class RestoreJobs {
     }
 
     /**
-     * Steps 1 and 2, {@code parallelism} components at a time: every artifact of every component's
-     * chain is read whole and its checksum checked; only then each component is restored beside
-     * its live data and checked. Nothing live changes here. All components finish (or fail)
-     * before this returns, so no prepared copy outlives a failure unnoticed; the first failure is
-     * thrown, and {@link #close} drops every prepared copy.
+     * Step 1 of a component's prepare: every artifact it uses, of every backup of its chain
+     * (incremental, differential), is read whole and its checksum checked, before anything is built.
      */
-    public void prepareAll(Job job) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(
-                Math.max(1, Math.min(parallelism, job.componentNames.size())), DaemonThreads.named("restore-component"));
-        try {
-            inParallel(pool, job, name -> verifyArtifacts(job, name));
-            inParallel(pool, job, name -> prepare(job, name));
-        } finally {
-            pool.shutdown();
-        }
-    }
-
-    /** A step of one component that may throw. */
-    private interface ComponentStep {
-        void run(String name) throws Exception;
-    }
-
-    /** Runs {@code step} for every component in the pool; all finish, then the first failure is thrown. */
-    private static void inParallel(ExecutorService pool, Job job, ComponentStep step) throws Exception {
-        List<Future<?>> tasks = new ArrayList<>();
-        for (String name : job.componentNames) {
-            tasks.add(pool.submit(() -> {
-                step.run(name);
-                return null;
-            }));
-        }
-        Exception first = null;
-        for (Future<?> task : tasks) {
-            try {
-                task.get();
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof Exception cause ? cause : e;
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    /** Every artifact of the component's chain, read whole against its checksum. */
-    private void verifyArtifacts(Job job, String name) {
+    public void checkArtifacts(Job job, String name) {
         for (ChainLink link : job.chains.get(name)) {
             link.record().artifacts().forEach(link.reader()::verifyChecksum);
         }
@@ -287,12 +234,25 @@ public final class RestoreJobs {
         }
     }
 
-    private void prepare(Job job, String name) throws Exception {
-        BackupComponent component = components.get(name);
+    /** What a component's prepare steps get (its record, artifacts and targets); its plan is recorded for the report. */
+    public RestoreContext openRestore(Job job, String name) throws Exception {
         RestoreContext context = context(job, name);
-        job.plan.put(name, component.planRestore(context));
-        job.prepared.put(name, component.prepareRestore(context));
-        LOG.info("Restore {}: {} prepared and checked", job.label, name);
+        job.plan.put(name, components.get(name).planRestore(context));
+        return context;
+    }
+
+    /**
+     * Step 2 of a component's prepare: the copy built beside the live data, registered at once so
+     * that {@link #close} drops it if this or any other component then fails. Nothing live changes.
+     */
+    public void prepared(Job job, String name, PreparedRestore prepared) {
+        job.prepared.put(name, prepared);
+        LOG.info("Restore {}: {} prepared beside the live data", job.label, name);
+    }
+
+    /** Step 2 for a component without a route file: built beside its live data and checked in one step. */
+    public void prepare(Job job, String name) throws Exception {
+        prepared(job, name, components.get(name).prepareRestore(openRestore(job, name)));
     }
 
     public boolean needsServiceStopped(Job job, String name) {

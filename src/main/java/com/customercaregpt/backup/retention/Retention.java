@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Which backups `cleanup` removes: finished backups past their expires_at, except the newest
@@ -33,7 +35,7 @@ public final class Retention {
     private final Inventory inventory;
     private final RepositoryLock lock;
     private final Repository local;
-    private final java.util.function.Supplier<Repository> remote;
+    private final Supplier<Repository> remote;
     private final Integer localRetentionDays;
 
     /**
@@ -42,7 +44,7 @@ public final class Retention {
      * @param localRetentionDays days the local copy of a backup already in S3 is kept (null: as long as the backup)
      */
     public Retention(Repository repository, Inventory inventory, RepositoryLock lock, Repository local,
-                     java.util.function.Supplier<Repository> remote, Integer localRetentionDays) {
+                     Supplier<Repository> remote, Integer localRetentionDays) {
         this.lock = lock;
         this.repository = repository;
         this.inventory = inventory;
@@ -148,7 +150,7 @@ public final class Retention {
             return false;
         }
         BackupId id = new BackupId(m.backupId());
-        if (Instant.parse(m.createdAt()).plus(java.time.Duration.ofDays(localRetentionDays)).isAfter(now)
+        if (Instant.parse(m.createdAt()).plus(Duration.ofDays(localRetentionDays)).isAfter(now)
                 || local.readManifest(id).isEmpty()) {
             return false;
         }

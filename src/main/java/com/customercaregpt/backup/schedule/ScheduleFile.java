@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.text.ParseException;
 
 /**
  * Reads the schedules file (backup.schedules.file): a Camel YAML route file whose
@@ -116,7 +117,7 @@ public final class ScheduleFile {
         }
         try {
             new CronExpression(cron);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw new SettingsException(where + "invalid cron '" + cron + "': " + e.getMessage());
         }
         String action = p.get("action");

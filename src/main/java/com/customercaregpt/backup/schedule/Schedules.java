@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import com.customercaregpt.backup.catalog.CatalogRows;
 
 /**
  * The schedules, for the CLI and the REST API: what the schedules file defines, with the enabled
@@ -185,6 +186,6 @@ public final class Schedules {
     }
 
     private static String time(Object value) {
-        return com.customercaregpt.backup.catalog.CatalogRows.iso(value);
+        return CatalogRows.iso(value);
     }
 }

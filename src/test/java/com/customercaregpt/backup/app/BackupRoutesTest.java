@@ -43,11 +43,16 @@ class BackupRoutesTest {
             AdviceWith.adviceWith(app.context(), "backup-component", route -> route.weaveAddLast().to("mock:components"));
             MockEndpoint components = app.context().getEndpoint("mock:components", MockEndpoint.class);
             components.expectedPropertyValuesReceivedInAnyOrder("component", "redis", "config");
+            // config's own runbook (routes/components/config.camel.yaml) ran to its end
+            AdviceWith.adviceWith(app.context(), "backup-config", route -> route.weaveAddLast().to("mock:config-runbook"));
+            MockEndpoint configRunbook = app.context().getEndpoint("mock:config-runbook", MockEndpoint.class);
+            configRunbook.expectedMessageCount(1);
 
             Manifest manifest = app.request("direct:backup", new BackupRequest("full", List.of("redis", "config"), 3, "test"),
                     Map.of(), Manifest.class);
 
             components.assertIsSatisfied();
+            configRunbook.assertIsSatisfied();
             alerts.assertIsSatisfied();
             String alert = alerts.getExchanges().get(0).getMessage().getBody(String.class);
             assertEquals("backup " + manifest.backupId() + " is partial: " + manifest.components().get(0).error(), alert);
@@ -77,6 +82,10 @@ class BackupRoutesTest {
             List<String> ids = app.context().getRoutes().stream().map(Route::getRouteId).sorted().toList();
             assertTrue(ids.containsAll(List.of("alert", "backup", "backup-component", "catalog-forget", "catalog-index",
                     "delete-backup", "list-backups", "show-backup", "start-service", "stop-service")), ids.toString());
+            for (String component : List.of("database", "redis", "chromadb", "uploads", "config")) {
+                assertTrue(ids.containsAll(List.of("backup-" + component, "restore-prepare-" + component)),
+                        component + "'s runbook is loaded from routes/components/: " + ids);
+            }
             assertTrue(ids.stream().noneMatch(id -> id.startsWith("route")), "no generated route ids: " + ids);
             for (String id : List.of("backup", "backup-component", "list-backups", "show-backup", "delete-backup")) {
                 assertEquals("loud-failures", app.context().getRoute(id).getConfigurationId(), id);

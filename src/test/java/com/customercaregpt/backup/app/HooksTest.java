@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What an operator changes by editing one route file: the hook points of routes/hooks.camel.yaml
  * (their steps run before and after a component's backup and before and after a restore's swap,
- * in that order, with the exchange's data) and where routes/alerts.camel.yaml sends alerts.
+ * in that order, with the exchange's data), where routes/alerts.camel.yaml sends alerts, and the
+ * steps of a component's runbook in routes/components/.
  */
 class HooksTest {
 
@@ -38,18 +39,32 @@ class HooksTest {
 
     /** The shipped route files, with {@code shipped} replaced by a route file of the test tree, as an operator would edit it. */
     private Path configWith(String shipped, String replacement) throws IOException {
-        Path routes = Files.createDirectories(work.resolve("routes"));
-        try (Stream<Path> files = Files.list(TestStack.projectHome().resolve("routes"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
-                Files.copy(file, routes.resolve(file.getFileName()));
-            }
-        }
+        Path routes = copyOfShippedRoutes();
         Files.copy(TestStack.projectHome().resolve("src/test/resources/routes").resolve(replacement),
                 routes.resolve(shipped), StandardCopyOption.REPLACE_EXISTING);
+        return configFor(routes);
+    }
+
+    /** A copy of routes/ and routes/components/, for the operator's edits. */
+    private Path copyOfShippedRoutes() throws IOException {
+        Path routes = work.resolve("routes");
+        for (String folder : List.of("", "components")) {
+            Path copy = Files.createDirectories(routes.resolve(folder));
+            try (Stream<Path> files = Files.list(TestStack.projectHome().resolve("routes").resolve(folder))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                    Files.copy(file, copy.resolve(file.getFileName()));
+                }
+            }
+        }
+        return routes;
+    }
+
+    private Path configFor(Path routes) throws IOException {
         Properties properties = new Properties();
         properties.putAll(TestStack.shared().settings(work.resolve("repo")));
         properties.setProperty("backup.uploads.path", uploads.toString());
-        properties.setProperty("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+        properties.setProperty("camel.main.routes-include-pattern",
+                "file:" + routes + "/*.camel.yaml,file:" + routes + "/components/*.camel.yaml");
         return TestStack.store(properties, work.resolve("hooks.properties"));
     }
 
@@ -119,5 +134,28 @@ class HooksTest {
         assertEquals(1, TestStack.shared().postgres().queryLong("backup_catalog", "SELECT count(*) FROM operation"
                 + " WHERE kind = 'restore' AND status = 'failed' AND backup_id = '" + manifest.backupId() + "'"
                 + " AND error LIKE '%outside the maintenance window%'"));
+    }
+
+    @Test
+    void aStepAddedToAComponentsRunbookRunsInItsPlace() throws Exception {
+        Path routes = copyOfShippedRoutes();
+        Path runbook = routes.resolve("components/uploads.camel.yaml");
+        String shipped = Files.readString(runbook);
+        String tarStep = "        # The folder streamed through tar";
+        assertTrue(shipped.contains(tarStep), shipped);
+        // the operator's extra step, between the stop command and the tar: a file that then goes into the backup
+        Files.writeString(runbook, shipped.replace(tarStep, """
+                        - setBody:
+                            constant: "written by the runbook's own step"
+                        - to: "file:%s?fileName=runbook-step.txt"
+                """.formatted(uploads) + tarStep));
+        Path config = configFor(routes);
+
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "uploads", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        Manifest manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
+        assertEquals("written by the runbook's own step", Files.readString(uploads.resolve("runbook-step.txt")));
+        // the step ran before the tar: its file is in the backup
+        assertEquals(2L, ((Number) manifest.components().get(0).facts().get("file_count")).longValue());
     }
 }

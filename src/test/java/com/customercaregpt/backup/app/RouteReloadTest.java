@@ -4,7 +4,8 @@ import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.TestStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -57,19 +59,24 @@ class RouteReloadTest {
         return response.statusCode() + " " + response.body();
     }
 
-    @Test
-    void anEditedRouteFileIsReloadedWithoutARestartAndTheOtherRoutesKeepRunning() throws Exception {
+    /** In routes/ and in routes/components/, where the components' runbooks are. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "components"})
+    void anEditedRouteFileIsReloadedWithoutARestartAndTheOtherRoutesKeepRunning(String folder) throws Exception {
         // A private copy of the project home, so that the test edits its own routes/.
         Path home = Files.createDirectories(work.resolve("home"));
         Files.copy(TestStack.projectHome().resolve("application.properties"), home.resolve("application.properties"));
-        Path routes = Files.createDirectories(home.resolve("routes"));
-        try (Stream<Path> files = Files.list(TestStack.projectHome().resolve("routes"))) {
-            for (Path file : files.toList()) {
-                Files.copy(file, routes.resolve(file.getFileName()));
+        Path routes = home.resolve("routes");
+        for (String shipped : List.of("", "components")) {
+            Path copy = Files.createDirectories(routes.resolve(shipped));
+            try (Stream<Path> files = Files.list(TestStack.projectHome().resolve("routes").resolve(shipped))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Files.copy(file, copy.resolve(file.getFileName()));
+                }
             }
         }
         Files.writeString(routes.resolve("schedules.camel.yaml"), "[]\n");
-        Path probe = Files.writeString(routes.resolve("probe.camel.yaml"), probe("first version"));
+        Path probe = Files.writeString(routes.resolve(folder).resolve("probe.camel.yaml"), probe("first version"));
 
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
+import java.util.Arrays;
 
 /**
  * Encrypts a stream into the {@link Envelope} format: the header, then AES-256-GCM chunks of
@@ -93,7 +94,7 @@ public final class EncryptingOutputStream extends OutputStream {
         if (!finished) {
             seal(true);
             finished = true;
-            java.util.Arrays.fill(plain, (byte) 0); // do not keep plaintext around after the stream
+            Arrays.fill(plain, (byte) 0); // do not keep plaintext around after the stream
             out.flush();
         }
     }

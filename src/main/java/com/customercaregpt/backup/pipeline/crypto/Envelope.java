@@ -5,6 +5,7 @@ import javax.crypto.NoSuchPaddingException;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * The encrypted artifact format ("CCGPTENC" version 1), shared by {@link EncryptingOutputStream}
@@ -65,11 +66,11 @@ public final class Envelope {
     }
 
     static byte[] noncePrefix(byte[] header) {
-        return java.util.Arrays.copyOfRange(header, 13, 21);
+        return Arrays.copyOfRange(header, 13, 21);
     }
 
     static byte[] keyCheck(byte[] header) {
-        return java.util.Arrays.copyOfRange(header, 21, 29);
+        return Arrays.copyOfRange(header, 21, 29);
     }
 
     /** The nonce is unique per (data key, artifact, chunk): a random prefix per artifact and the chunk index. */

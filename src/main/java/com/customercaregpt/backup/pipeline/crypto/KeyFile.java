@@ -27,6 +27,8 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * The master key: 32 random bytes kept in a file of their own, one line of 64 hex characters
@@ -67,7 +69,7 @@ public final class KeyFile {
         byte[] key = Envelope.random(KEY_BYTES);
         byte[] line = (HexFormat.of().formatHex(key) + "\n").getBytes(StandardCharsets.US_ASCII);
         boolean posix = Files.getFileAttributeView(absoluteParent(path),
-                java.nio.file.attribute.PosixFileAttributeView.class) != null;
+                PosixFileAttributeView.class) != null;
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         // The mode is set at creation, so the key is never in a file others may open.
         FileAttribute<?>[] attributes = posix
@@ -267,7 +269,7 @@ public final class KeyFile {
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
