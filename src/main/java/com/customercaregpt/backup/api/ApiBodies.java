@@ -24,8 +24,8 @@ public final class ApiBodies {
 
     /** POST /backup/{backup_id}/restore: every field optional. */
     public record Restore(@JsonSetter(contentNulls = Nulls.FAIL) List<String> components, String targetDatabase,
-                          String targetDir, Boolean dryRun) {
-        static final Restore NONE = new Restore(null, null, null, null);
+                          String targetDir, Boolean dryRun, String toTime, Integer targetPort) {
+        static final Restore NONE = new Restore(null, null, null, null, null, null);
     }
 
     /** POST /backup/cleanup: every field optional. */

@@ -5,6 +5,7 @@ import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.repository.BackupId;
 import com.customercaregpt.backup.restore.RestoreRequest;
+import com.customercaregpt.backup.wal.WalReports;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -29,7 +30,7 @@ public final class ApiRequests {
         return new BackupRequest(create.type(), componentNames(create.components()), create.retentionDays(), "api");
     }
 
-    /** POST /backup/{id}/restore: {"components", "target_database", "target_dir", "dry_run"}, all optional. */
+    /** POST /backup/{id}/restore: {"components", "target_database", "target_dir", "dry_run", "to_time", "target_port"}, all optional. */
     public RestoreRequest restore(String backupId, Object body) {
         ApiBodies.Restore restore = body instanceof ApiBodies.Restore given ? given : ApiBodies.Restore.NONE;
         List<String> components = componentNames(restore.components());
@@ -42,8 +43,12 @@ public final class ApiRequests {
                 throw new UsageError("target_dir must be an absolute path without '..': '" + requestedDir + "'");
             }
         }
+        if (restore.targetPort() != null && (restore.targetPort() < 1 || restore.targetPort() > 65535)) {
+            throw new UsageError("target_port must be 1-65535, got " + restore.targetPort());
+        }
         return new RestoreRequest(backupId(backupId), components, restore.targetDatabase(), targetDir,
-                Boolean.TRUE.equals(restore.dryRun()), "api");
+                Boolean.TRUE.equals(restore.dryRun()), "api",
+                restore.toTime() == null ? null : WalReports.parseTime(restore.toTime()), restore.targetPort());
     }
 
     /** POST /backup/cleanup: {"dry_run": true|false} (default false). */

@@ -24,6 +24,9 @@ import com.customercaregpt.backup.restore.Leftovers;
 import com.customercaregpt.backup.retention.Retention;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.verify.Verifier;
+import com.customercaregpt.backup.wal.WalReports;
+import com.customercaregpt.backup.wal.WalService;
+import com.customercaregpt.backup.wal.WalStreamer;
 import com.customercaregpt.backup.config.SecretFiles;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
@@ -90,6 +93,8 @@ public final class BackupApplication implements AutoCloseable {
     private final AutoCloseable catalogPool;
     private final AutoCloseable catalogChanges;
     private final ApiGuard apiGuard;
+    /** `serve` with backup.wal.enabled: the WAL streamer (null otherwise). */
+    private WalStreamer walStreamer;
 
     private BackupApplication(Main main, Settings settings, BackupJobs backupJobs, List<ExecutorService> pools,
                               AutoCloseable catalogPool, AutoCloseable catalogChanges, ApiGuard apiGuard) throws Exception {
@@ -233,6 +238,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("replicator", replicator);
         main.bind("conditions", conditions(settings, alerts, repositoryPath, scratch, replicator));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
+        main.bind("walReports", new WalReports(settings, inventory, keys));
         main.bind("serviceCommands", new ServiceCommands(settings, components));
         DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
@@ -287,6 +293,9 @@ public final class BackupApplication implements AutoCloseable {
             if (apiGuard != null) {
                 apiGuard.serving(app.context());
             }
+            if (mode == Mode.SERVICE) {
+                app.walStreamer = WalService.startIfEnabled(settings, app.context());
+            }
         } catch (RuntimeException e) {
             app.close();
             throw e;
@@ -339,6 +348,9 @@ public final class BackupApplication implements AutoCloseable {
     public void close() throws Exception {
         if (apiGuard != null) {
             apiGuard.stopping();
+        }
+        if (walStreamer != null) {
+            walStreamer.close();
         }
         template.close();
         main.stop();

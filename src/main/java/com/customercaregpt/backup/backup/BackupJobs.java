@@ -7,6 +7,7 @@ import com.customercaregpt.backup.component.ComponentContext;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.ParentBackup;
 import com.customercaregpt.backup.component.WholeCopy;
+import com.customercaregpt.backup.wal.WalPoint;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.Compression;
@@ -185,7 +186,8 @@ public final class BackupJobs {
     /** Records the component as completed, with the artifacts its steps stored and the facts they found. */
     public void completed(ComponentRun run) {
         // a component that does not say it built on the parent stored a whole copy: restorable alone
-        if (!run.facts.containsKey("incremental")) {
+        // (a database restore point names its base backup instead)
+        if (!run.facts.containsKey("incremental") && !WalPoint.KIND.equals(run.facts.get("backup_kind"))) {
             run.facts.putAll(WholeCopy.facts(run, run.name, run.name + " stored whole", false));
         }
         ComponentRecord record = new ComponentRecord(run.name, Manifest.COMPLETED, null, run.started.toString(),

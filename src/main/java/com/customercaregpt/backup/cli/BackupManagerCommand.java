@@ -13,7 +13,7 @@ import com.customercaregpt.backup.repository.Manifest;
         description = "Backup and disaster recovery for the CustomerCareGPT platform.",
         subcommands = {CreateCommand.class, ListCommand.class, ShowCommand.class, DeleteCommand.class,
                 RestoreCommand.class, VerifyCommand.class, HealthCommand.class, CleanupCommand.class, ReplicateCommand.class, CatalogCommand.class, KeyCommand.class, DemoCommand.class,
-                ServeCommand.class, ScheduleCommand.class, WarmUpCommand.class},
+                ServeCommand.class, ScheduleCommand.class, WalCommand.class, WarmUpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation failed", "2:bad usage"})
 public final class BackupManagerCommand implements Runnable {

@@ -11,7 +11,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
+import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.wal.WalReports;
+
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,8 +34,19 @@ public final class RestoreCommand implements Callable<Integer> {
     @ParentCommand
     BackupManagerCommand parent;
 
-    @Parameters(paramLabel = "BACKUP_ID")
+    @Parameters(paramLabel = "BACKUP_ID", arity = "0..1",
+            description = "The backup to restore; with --to-time and no BACKUP_ID, the newest that fits.")
     String backupId;
+
+    @Option(names = "--to-time", paramLabel = "TIME",
+            description = "Recover the database to this moment, e.g. \"2026-12-06 10:15:00+00\": the newest physical "
+                    + "base backup that ended before it plus the archived WAL; other components from their newest "
+                    + "backup at or before it.")
+    String toTime;
+
+    @Option(names = "--target-port", paramLabel = "PORT",
+            description = "With --target-dir: the port the restored PostgreSQL keeps running on (default: a free one).")
+    Integer targetPort;
 
     @Option(names = "--components", arity = "1..*", paramLabel = "NAME",
             completionCandidates = ComponentNames.class,
@@ -56,9 +72,15 @@ public final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean json = parent.cli.json();
-        new BackupId(backupId);
+        Instant time = toTime == null ? null : WalReports.parseTime(toTime);
+        if (backupId == null && time == null) {
+            throw new UsageError("give a BACKUP_ID or --to-time TIME");
+        }
+        if (backupId != null) {
+            new BackupId(backupId);
+        }
         boolean live = targetDatabase == null && targetDir == null;
-        if (!dryRun && !yes && live && !Confirmation.ask("Restore " + backupId + " over the live systems ("
+        if (!dryRun && !yes && live && !Confirmation.ask("Restore " + (backupId == null ? "to " + time : backupId) + " over the live systems ("
                 + (components == null ? "all components" : String.join(" ", components)) + ")? What is replaced is kept.",
                 "not restoring over live data", "--yes")) {
             System.err.println("Not restored.");
@@ -75,10 +97,16 @@ public final class RestoreCommand implements Callable<Integer> {
             new PostgresTools(settings).warmUpInBackground();
         }
         try (BackupApplication app = BackupApplication.start(settings)) {
-            RestoreReport report = app.request("direct:restore",
-                    new RestoreRequest(backupId, components, targetDatabase, targetDir, dryRun, "cli"), Map.of(),
-                    RestoreReport.class);
-            Output.print(json, report, Output::restore);
+            RestoreRequest request = new RestoreRequest(backupId, components, targetDatabase, targetDir, dryRun, "cli",
+                    time, targetPort);
+            Map<String, List<String>> backups = backupId != null ? Map.of(backupId, components == null ? List.of()
+                    : components) : app.context().getRegistry().lookupByNameAndType("walReports", WalReports.class)
+                    .backupsAt(time, components == null ? Components.namesIn(settings) : components);
+            for (Map.Entry<String, List<String>> backup : backups.entrySet()) {
+                RestoreReport report = app.request("direct:restore", request.forBackup(backup.getKey(), backup.getValue()),
+                        Map.of(), RestoreReport.class);
+                Output.print(json, report, Output::restore);
+            }
             return 0;
         }
     }

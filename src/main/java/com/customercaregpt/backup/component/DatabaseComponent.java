@@ -11,6 +11,14 @@ import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.config.Settings.SettingsException;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
+import com.customercaregpt.backup.wal.ArchivedSegment;
+import com.customercaregpt.backup.wal.BaseBackup;
+import com.customercaregpt.backup.wal.BasePoint;
+import com.customercaregpt.backup.wal.PointInTimeRestore;
+import com.customercaregpt.backup.wal.WalArchive;
+import com.customercaregpt.backup.wal.WalPoint;
+import com.customercaregpt.backup.wal.WalSettings;
+import com.customercaregpt.backup.wal.WalTimeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,6 +63,11 @@ public final class DatabaseComponent implements BackupComponent {
     private final List<String> pgDumpOptions;
     private final List<String> pgRestoreOptions;
     private final PgDumpDirectory directory = new PgDumpDirectory(NAME);
+    /** With backup.wal.enabled a full backup is a physical base backup (plus a pg_dump with logical-dump). */
+    private final boolean physical;
+    private final boolean logicalDump;
+    private final BaseBackup baseBackup;
+    private final Settings settings;
 
     public DatabaseComponent(Settings settings) {
         String dumpFormat = settings.get("backup.database.dump-format", DIRECTORY);
@@ -65,6 +79,11 @@ public final class DatabaseComponent implements BackupComponent {
         this.dumpFormat = dumpFormat;
         this.pgDumpOptions = settings.getOptions("backup.database.pg-dump-options");
         this.pgRestoreOptions = settings.getOptions("backup.database.pg-restore-options");
+        WalSettings wal = WalSettings.from(settings);
+        this.physical = wal.enabled();
+        this.logicalDump = "true".equals(settings.get("backup.database.logical-dump", "false"));
+        this.baseBackup = new BaseBackup(postgres, wal);
+        this.settings = settings;
     }
 
     @Override
@@ -85,11 +104,39 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
+        if (physical) {
+            return physicalBackup(context);
+        }
+        return logicalBackup(context);
+    }
+
+    /** pg_dump into scratch, each dump file into its artifact, the facts read in its snapshot. */
+    private Map<String, Object> logicalBackup(ComponentContext context) throws Exception {
         Dump dump = dumpToScratch(context);
         for (Path file : dumpFiles(dump)) {
             storeDumpFile(context, dump, file);
         }
         return dumpFacts(dump);
+    }
+
+    /**
+     * With backup.wal.enabled: a full backup is a physical base backup (plus a pg_dump with
+     * backup.database.logical-dump); an incremental or differential on top of one is a named restore point
+     * in the WAL archive, as the WAL since its parent is there already.
+     */
+    public Map<String, Object> physicalBackup(ComponentContext context) throws Exception {
+        Optional<String> base = context.parent().flatMap(WalPoint::baseOf);
+        if (!"full".equals(context.backupType()) && base.isPresent()) {
+            return new WalPoint(postgres, WalSettings.from(settings), walArchive()).record(context,
+                    context.parent().get(), base.get());
+        }
+        Map<String, Object> facts = new LinkedHashMap<>(baseBackup.backup(context));
+        facts.putAll(WholeCopy.facts(context, NAME, "no base backup to build on: a whole base backup", true));
+        if (logicalDump) {
+            facts.putAll(logicalBackup(context));
+            facts.put("backup_kind", BaseBackup.PHYSICAL);
+        }
+        return facts;
     }
 
     /**
@@ -160,6 +207,10 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public void verify(Verification v) throws Exception {
+        if (BaseBackup.FORMAT.equals(v.artifact().format())) {
+            BaseBackup.verify(v);
+            return;
+        }
         String listing;
         if (PgDumpDirectory.FORMAT.equals(v.artifact().format())) {
             if (!PgDumpDirectory.isToc(v.artifact())) {
@@ -193,8 +244,38 @@ public final class DatabaseComponent implements BackupComponent {
         return context.record().artifacts().stream().anyMatch(a -> PgDumpDirectory.FORMAT.equals(a.format()));
     }
 
+    /** A physical base backup restores as a data folder (unless a pg_dump kept beside it goes to --target-database). */
+    private static Optional<BasePoint> dataFolder(RestoreContext context) {
+        Optional<BasePoint> base = BasePoint.of(context.backupId(), context.record().facts());
+        if (base.isPresent() && context.targetDatabase().isPresent() && context.toTime().isEmpty()
+                && context.record().artifacts().stream().anyMatch(a -> !BaseBackup.FORMAT.equals(a.format()))) {
+            return Optional.empty();
+        }
+        if (base.isEmpty() && context.toTime().isPresent()) {
+            throw new StepFailure(NAME, "restore", "backup " + context.backupId() + " holds a pg_dump, not a base "
+                    + "backup: --to-time needs a backup made with backup.wal.enabled=true");
+        }
+        return base;
+    }
+
+    private WalTimeline.RecoveryPlan recoveryPlan(RestoreContext context, BasePoint base) throws IOException {
+        List<ArchivedSegment> archived = context.toTime().isPresent() ? walArchive().list() : List.of();
+        return new WalTimeline(archived, List.of(base)).planFrom(base, context.toTime().orElse(null));
+    }
+
+    private WalArchive walArchive() {
+        return WalArchive.from(settings);
+    }
+
     @Override
-    public List<String> planRestore(RestoreContext context) {
+    public List<String> planRestore(RestoreContext context) throws IOException {
+        Optional<BasePoint> base = dataFolder(context);
+        if (base.isPresent()) {
+            WalTimeline.RecoveryPlan recovery = recoveryPlan(context, base.get());
+            PointInTimeRestore restore = new PointInTimeRestore(settings, postgres, walArchive());
+            restore.verifySegments(recovery);
+            return restore.plan(context, recovery);
+        }
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
         List<String> plan = new ArrayList<>();
         if (isDirectory(context)) {
@@ -217,6 +298,12 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) throws Exception {
+        Optional<BasePoint> base = dataFolder(context);
+        if (base.isPresent()) {
+            WalTimeline.RecoveryPlan recovery = recoveryPlan(context, base.get());
+            return new PointInTimeRestore(settings, postgres, walArchive()).prepare(context,
+                    context.artifact(BaseBackup.ARTIFACT), recovery, context.targetPort());
+        }
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
         boolean asDirectory = isDirectory(context);
         List<Artifact> artifacts = context.record().artifacts();

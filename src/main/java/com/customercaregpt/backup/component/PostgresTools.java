@@ -38,13 +38,23 @@ public final class PostgresTools {
         return database;
     }
 
+    public String user() {
+        return user;
+    }
+
     public Connection connect(String databaseName) throws SQLException {
+        return connect(host, port, databaseName);
+    }
+
+    /** The same user on another server (a restored copy on a private port). */
+    public Connection connect(String serverHost, int serverPort, String databaseName) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "backup-manager");
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + databaseName, props);
+        return DriverManager.getConnection("jdbc:postgresql://" + serverHost + ":" + serverPort + "/" + databaseName,
+                props);
     }
 
     /**

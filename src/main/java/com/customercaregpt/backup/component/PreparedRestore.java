@@ -11,6 +11,11 @@ public interface PreparedRestore {
     /** What restoring will do, one line each, for --dry-run and the operation log. */
     List<String> plan();
 
+    /** What building it found out, for the report (a restored server's address); none by default. */
+    default List<String> outcome() {
+        return List.of();
+    }
+
     /** Whether the live service must be stopped (by its stop/start commands) around {@link #commit()}. */
     default boolean needsServiceStopped() {
         return false;

@@ -50,6 +50,25 @@ public interface RestoreContext {
      */
     void willBuild(BuildRecord.Item item) throws IOException;
 
+    /** --to-time: recover the database to this moment (a physical base backup plus archived WAL). */
+    default Optional<java.time.Instant> toTime() {
+        return Optional.empty();
+    }
+
+    /** The named restore point recovery stops at (an incremental backup's with WAL on), if any. */
+    default Optional<String> restorePoint() {
+        return Optional.empty();
+    }
+
+    /** --target-port: the port a database restored with --target-dir keeps running on (default: a free one). */
+    default Optional<Integer> targetPort() {
+        return Optional.empty();
+    }
+
+    /** Something {@link #willBuild} recorded stays after the restore (a server left running in --target-dir). */
+    default void keep(BuildRecord.Item item) throws IOException {
+    }
+
     /** A private folder removed when the restore ends. */
     Path scratch() throws IOException;
 

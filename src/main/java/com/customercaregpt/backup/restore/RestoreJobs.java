@@ -6,6 +6,9 @@ import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.backup.UsageError;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.component.DatabaseComponent;
+import com.customercaregpt.backup.wal.BaseBackup;
+import com.customercaregpt.backup.wal.WalPoint;
 import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
@@ -64,6 +67,30 @@ public final class RestoreJobs {
         return allowed;
     }
 
+    /**
+     * The database of an incremental or differential backup made with WAL on has no data of its own: it is
+     * its base backup recovered to the backup's restore point.
+     */
+    private Optional<Source> walPointBase(Manifest manifest) throws IOException {
+        Optional<ComponentRecord> database = manifest.components().stream()
+                .filter(c -> DatabaseComponent.NAME.equals(c.name()) && c.facts() != null
+                        && WalPoint.KIND.equals(c.facts().get("backup_kind"))).findFirst();
+        if (database.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> facts = database.get().facts();
+        Manifest sealed = inventory.manifest((String) facts.get("base_backup_id"));
+        DataKey key = keys.open(sealed);
+        return Optional.of(new Source(ManifestKeys.unseal(sealed, key), key,
+                Instant.parse((String) facts.get("restore_point_time")), (String) facts.get("restore_point")));
+    }
+
+    private static boolean holdsDataFolder(Manifest manifest) {
+        return manifest.components().stream().anyMatch(c -> DatabaseComponent.NAME.equals(c.name())
+                && c.facts() != null && (BaseBackup.PHYSICAL.equals(c.facts().get("backup_kind"))
+                || WalPoint.KIND.equals(c.facts().get("backup_kind"))));
+    }
+
     /** "--target-database applies to database, --target-dir to uploads, chromadb and config". */
     private String targetsHelp() {
         List<String> parts = new ArrayList<>();
@@ -101,6 +128,10 @@ public final class RestoreJobs {
         this.chains = new BackupChains(repository, inventory, keys);
     }
 
+    /** Where a component's data is read from when not from the restored backup itself, and where recovery stops. */
+    record Source(Manifest manifest, DataKey dataKey, Instant toTime, String restorePoint) {
+    }
+
     /** One restore while it runs. */
     public static final class Job {
         final RestoreRequest request;
@@ -115,6 +146,8 @@ public final class RestoreJobs {
         final Map<String, List<ChainLink>> chains = new ConcurrentHashMap<>();
 
         final DataKey dataKey;
+        /** Components read from another backup than this one (the database of a WAL point: its base backup). */
+        final Map<String, Source> sources = new ConcurrentHashMap<>();
         /** Held from plan to close: no backup, cleanup or other restore meanwhile (none for a dry run). */
         RepositoryLock.Held held;
         /** What this restore builds beside the live data, written down before it is built (none for a dry run). */
@@ -149,7 +182,11 @@ public final class RestoreJobs {
         Manifest manifest = ManifestKeys.unseal(sealed, dataKey);
         List<String> available = manifest.components().stream()
                 .filter(c -> Manifest.COMPLETED.equals(c.status())).map(ComponentRecord::name).toList();
-        Set<String> allowed = allowedComponents(request);
+        Set<String> allowed = new HashSet<>(allowedComponents(request));
+        if (request.targetDir() != null && holdsDataFolder(manifest)) {
+            // a physical base backup is a data folder: --target-dir holds it, and its server runs there
+            allowed.add(DatabaseComponent.NAME);
+        }
         List<String> names = request.components().isEmpty()
                 ? available.stream().filter(allowed::contains).toList()
                 : components.resolve(request.components());
@@ -166,15 +203,27 @@ public final class RestoreJobs {
         if (names.isEmpty()) {
             throw new UsageError("nothing to restore from " + manifest.backupId());
         }
+        if (request.targetDir() != null && holdsDataFolder(manifest) && names.contains(DatabaseComponent.NAME)
+                && names.size() > 1) {
+            throw new UsageError("a physical database restores into --target-dir as its data folder: restore it "
+                    + "on its own (--components " + DatabaseComponent.NAME + ")");
+        }
         Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
+        if (names.contains(DatabaseComponent.NAME)) {
+            walPointBase(manifest).ifPresent(source -> job.sources.put(DatabaseComponent.NAME, source));
+        }
         if (!request.dryRun() && lock != null) {
             // a cleanup must not remove the backup being read, nor a backup write beside the swap
             job.held = lock.acquire("restore");
         }
         try {
             for (String name : names) {
-                // a chain whose parent is gone or unreadable stops the restore here, before anything is read
-                job.chains.put(name, chains.of(manifest, dataKey, name));
+                // a chain whose parent is gone or unreadable stops the restore here, before anything is read;
+                // a component read from another backup (a WAL point's base backup) is that backup's alone
+                job.chains.put(name, job.sources.containsKey(name)
+                        ? List.of(new ChainLink(source(job, name).backupId(), source(job, name).type(),
+                        record(job, name), reader(job, name)))
+                        : chains.of(manifest, dataKey, name));
             }
         } catch (RuntimeException | IOException e) {
             release(job);
@@ -244,9 +293,15 @@ public final class RestoreJobs {
     /**
      * Step 2 of a component's prepare: the copy built beside the live data, registered at once so
      * that {@link #close} drops it if this or any other component then fails. Nothing live changes.
+     * What building found out (a restored server's address) joins the component's plan in the report.
      */
     public void prepared(Job job, String name, PreparedRestore prepared) {
         job.prepared.put(name, prepared);
+        if (!prepared.outcome().isEmpty()) {
+            List<String> plan = new ArrayList<>(job.plan.getOrDefault(name, List.of()));
+            plan.addAll(prepared.outcome());
+            job.plan.put(name, plan);
+        }
         LOG.info("Restore {}: {} prepared beside the live data", job.label, name);
     }
 
@@ -330,18 +385,36 @@ public final class RestoreJobs {
         PrivateFiles.writeAtomically(folder.resolve("kept.json"), ManifestCodec.JSON.writeValueAsBytes(kept));
     }
 
+    private static Manifest source(Job job, String name) {
+        Source source = job.sources.get(name);
+        return source == null ? job.manifest : source.manifest();
+    }
+
+    private ArtifactReader reader(Job job, String name) {
+        Source source = job.sources.get(name);
+        return new ArtifactReader(repository, new BackupId(source(job, name).backupId()), name,
+                source == null ? job.dataKey : source.dataKey());
+    }
+
     private static ComponentRecord record(Job job, String name) {
-        return job.manifest.components().stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new StepFailure(name, "restore", "not in backup " + job.manifest.backupId()));
+        Manifest manifest = source(job, name);
+        return manifest.components().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new StepFailure(name, "restore", "not in backup " + manifest.backupId()));
     }
 
     private RestoreContext context(Job job, String name) {
         ComponentRecord record = record(job, name);
-        ArtifactReader reader = new ArtifactReader(repository, new BackupId(job.manifest.backupId()), name, job.dataKey);
+        ArtifactReader reader = reader(job, name);
+        Source source = job.sources.get(name);
         return new RestoreContext() {
             @Override
             public String backupId() {
-                return job.manifest.backupId();
+                return source(job, name).backupId();
+            }
+
+            @Override
+            public Optional<String> restorePoint() {
+                return Optional.ofNullable(source).map(Source::restorePoint);
             }
 
             @Override
@@ -377,6 +450,21 @@ public final class RestoreJobs {
             @Override
             public void willBuild(BuildRecord.Item item) throws IOException {
                 job.building.add(item);
+            }
+
+            @Override
+            public Optional<Instant> toTime() {
+                return source != null ? Optional.of(source.toTime()) : Optional.ofNullable(job.request.toTime());
+            }
+
+            @Override
+            public Optional<Integer> targetPort() {
+                return Optional.ofNullable(job.request.targetPort());
+            }
+
+            @Override
+            public void keep(BuildRecord.Item item) throws IOException {
+                job.building.drop(item);
             }
 
             @Override

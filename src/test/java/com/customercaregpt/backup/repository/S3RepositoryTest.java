@@ -72,6 +72,18 @@ class S3RepositoryTest extends RepositoryContractTest {
         return repository;
     }
 
+    @Test
+    void aListingOfMoreKeysThanOnePageReadsEveryPage() throws Exception {
+        int count = 1003;
+        for (int i = 0; i < count; i++) {
+            store.save(String.format("wal/00000001/segment-%04d", i), new byte[]{(byte) i});
+        }
+        List<String> keys = store.keys("wal/00000001/", Integer.MAX_VALUE);
+        assertEquals(count, keys.size());
+        assertEquals("wal/00000001/segment-1002", keys.get(count - 1));
+        assertEquals(List.of("wal/00000001/segment-0000"), store.keys("wal/00000001/", 1));
+    }
+
     private S3Client client() {
         S3Client client = S3Store.newClient(server.settings(bucket, PREFIX, PART));
         toClose.add(client);

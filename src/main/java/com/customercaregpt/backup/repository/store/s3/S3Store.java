@@ -284,13 +284,18 @@ public final class S3Store implements Store {
     }
 
     /**
-     * One page of up to 1000 keys, cut to {@code limit} here: a page the store has to truncate
-     * needs a continuation token, which s3rver answers with an internal error.
+     * Up to 1000 keys are one page, cut to {@code limit} here: a page the store has to truncate
+     * needs a continuation token, which s3rver answers with an internal error. More (a WAL
+     * archive's thousands of segments) are read page by page.
      */
     @Override
     public List<String> keys(String prefix, int limit) throws IOException {
         try {
-            return client.listObjectsV2(b -> b.bucket(bucket).prefix(root + prefix).maxKeys(Math.max(limit, LIST_PAGE)))
+            if (limit > LIST_PAGE) {
+                return client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(root + prefix)).contents().stream()
+                        .limit(limit).map(o -> o.key().substring(root.length())).toList();
+            }
+            return client.listObjectsV2(b -> b.bucket(bucket).prefix(root + prefix).maxKeys(LIST_PAGE))
                     .contents().stream().limit(limit).map(o -> o.key().substring(root.length())).toList();
         } catch (SdkException e) {
             throw failure(prefix, "list", e);

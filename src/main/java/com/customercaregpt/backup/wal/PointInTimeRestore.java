@@ -1,0 +1,500 @@
+package com.customercaregpt.backup.wal;
+
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.component.PostgresTools;
+import com.customercaregpt.backup.component.PreparedRestore;
+import com.customercaregpt.backup.component.RestoreContext;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.customercaregpt.backup.pipeline.Folders;
+import com.customercaregpt.backup.pipeline.PrivateFiles;
+import com.customercaregpt.backup.repository.BuildRecord;
+import com.customercaregpt.backup.repository.Manifest.Artifact;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Restores a physical base backup as a data folder, optionally recovered to a point in time from the WAL
+ * archive: the tar extracted beside the live folder ({@code <data-dir>.restore-<label>}) or into
+ * --target-dir, the needed segments staged (decrypted, decompressed, checked) where restore_command finds
+ * them, recovery.signal with recovery_target_time (none for the backup's own end) and
+ * recovery_target_action=promote, then a private server started on a private port until it is promoted
+ * and every table of the backup answers. With --target-dir it stays running there; otherwise the live
+ * folder is swapped for it (the old one kept as {@code <data-dir>.pre-restore-<label>}).
+ */
+public final class PointInTimeRestore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PointInTimeRestore.class);
+    private static final String NAME = "database";
+    private static final Duration PROMOTION_TIMEOUT = Duration.ofHours(6);
+    /** PostgreSQL reads no ISO "T"; it keeps microseconds. */
+    private static final java.time.format.DateTimeFormatter POSTGRES_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(java.time.ZoneOffset.UTC);
+    private static final String BLOCK_START = "# backup-manager restore: begin";
+    /** PostgreSQL's message when the WAL ends before a commit after the target: the state at the target is its end. */
+    private static final String TARGET_NOT_REACHED = "recovery ended before configured recovery target was reached";
+
+    private final PostgresTools postgres;
+    private final WalArchive archive;
+    private final Path liveDataDir;
+    private final boolean swapConfigured;
+    private final String osUser;
+
+    public PointInTimeRestore(Settings settings, PostgresTools postgres, WalArchive archive) {
+        this.postgres = postgres;
+        this.archive = archive;
+        String dataDir = settings.get("backup.database.data-dir", "");
+        this.liveDataDir = dataDir.isBlank() ? null : Path.of(dataDir).toAbsolutePath().normalize();
+        this.swapConfigured = liveDataDir != null && !settings.get("backup.database.stop-command", "").isBlank()
+                && !settings.get("backup.database.start-command", "").isBlank();
+        String user = settings.get("backup.database.os-user", "");
+        this.osUser = !user.isBlank() ? user : liveDataDir != null ? ownerOf(liveDataDir) : "postgres";
+    }
+
+    /** Where the restored folder goes, or the one-line reason it cannot go anywhere. */
+    private Path builtFolder(RestoreContext context) {
+        if (context.targetDir().isPresent()) {
+            return context.targetDir().get();
+        }
+        if (!swapConfigured) {
+            throw new StepFailure(NAME, "restore", "a physical restore replaces the data folder: set "
+                    + "backup.database.data-dir, backup.database.stop-command and backup.database.start-command, "
+                    + "or restore beside it with --target-dir DIR");
+        }
+        return liveDataDir.resolveSibling(liveDataDir.getFileName() + ".restore-" + context.label());
+    }
+
+    public List<String> plan(RestoreContext context, WalTimeline.RecoveryPlan recovery) {
+        Path built = builtFolder(context);
+        List<String> plan = new ArrayList<>();
+        plan.add("extract base backup " + recovery.base().backupId() + " (ended " + recovery.base().endTime()
+                + ") into " + built);
+        plan.add(recovery.target() == null ? "recover to the end of the base backup (no archived WAL needed)"
+                : "stage " + recovery.segments().size() + " WAL segment(s) " + first(recovery) + " .. " + last(recovery)
+                + " and recover to " + recovery.target());
+        plan.add("start it on a private port as " + osUser + ", wait for promotion, check its "
+                + recovery.base().tables().size() + " tables");
+        if (context.targetDir().isPresent()) {
+            plan.add("leave it running in " + built + " (pg_ctl -D " + built + " stop ends it)");
+        } else {
+            plan.add("stop the live server (backup.database.stop-command), rename " + liveDataDir + " -> "
+                    + keptFolder(context) + " (kept) and " + built + " -> " + liveDataDir + ", start it");
+        }
+        return plan;
+    }
+
+    private static String first(WalTimeline.RecoveryPlan recovery) {
+        return recovery.segments().get(0).name();
+    }
+
+    private static String last(WalTimeline.RecoveryPlan recovery) {
+        return recovery.segments().get(recovery.segments().size() - 1).name();
+    }
+
+    /** Checks every needed segment's stored bytes before anything is built. */
+    public void verifySegments(WalTimeline.RecoveryPlan recovery) {
+        recovery.segments().forEach(archive::verify);
+        recovery.histories().forEach(archive::verify);
+    }
+
+    /** Builds the recovered folder (after {@link #plan} and {@link #verifySegments}) and checks it on a private server; nothing live changes. */
+    public PreparedRestore prepare(RestoreContext context, Artifact baseTar, WalTimeline.RecoveryPlan recovery,
+                                   Optional<Integer> requestedPort) throws Exception {
+        Path built = builtFolder(context);
+        if (Files.exists(built) && !isEmptyFolder(built)) {
+            throw new StepFailure(NAME, "restore", "target folder " + built + " exists and is not empty");
+        }
+        Path stage = built.resolveSibling(built.getFileName() + ".wal-" + context.label());
+        // the segments' checksums were checked by the plan, before anything is built (verifySegments)
+        context.willBuild(BuildRecord.Item.folder(built));
+        context.willBuild(BuildRecord.Item.folder(stage));
+        Folders.deleteTreeQuietly(stage);
+        PrivateFiles.createDirectories(built);
+        PrivateFiles.createDirectories(stage);
+        Server server = null;
+        try {
+            try (InputStream tar = context.reader().openDecompressed(baseTar)) {
+                new ExternalTool(NAME, "extract base backup").streamFrom(List.of("tar", "--extract", "--file=-",
+                        "--directory=" + built), Map.of(), null, tar);
+            }
+            for (ArchivedSegment segment : recovery.segments()) {
+                archive.stage(segment, stage.resolve(segment.name()));
+            }
+            for (ArchivedSegment history : recovery.histories()) {
+                archive.stage(history, stage.resolve(history.name()));
+            }
+            LOG.info("Restore {}: base backup {} extracted into {}, {} WAL segment(s) staged", context.label(),
+                    recovery.base().backupId(), built, recovery.segments().size());
+            int port = requestedPort.orElseGet(PointInTimeRestore::freePort);
+            byte[] originalAutoConf = readOrEmpty(built.resolve("postgresql.auto.conf"));
+            writeMissingConfig(built);
+            writeRecoveryConfig(built, originalAutoConf, stage, recovery.target(), context.restorePoint().orElse(null), port);
+            Files.writeString(built.resolve("recovery.signal"), "");
+            Files.setPosixFilePermissions(built, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            chown(built);
+            chown(stage);
+            server = new Server(built, port);
+            server.startAndPromote(context, recovery, originalAutoConf, stage);
+            List<String> checked = checkTables(port, recovery.base());
+            Folders.deleteTreeQuietly(stage);
+            context.keep(BuildRecord.Item.folder(stage));
+            if (context.targetDir().isPresent()) {
+                // postgresql.auto.conf keeps the private port, so a restart of the copy never takes the live one's
+                writeAutoConf(built, originalAutoConf, privateServerLines(port));
+                context.keep(BuildRecord.Item.folder(built));
+                context.keep(server.item());
+                return new Running(built, port, checked);
+            }
+            server.stop();
+            context.keep(server.item());
+            writeAutoConf(built, originalAutoConf, "");
+            return new Swap(context, built, checked);
+        } catch (Exception e) {
+            if (server != null) {
+                server.stopQuietly();
+            }
+            Folders.deleteTreeQuietly(stage);
+            Folders.deleteTreeQuietly(built);
+            throw e;
+        }
+    }
+
+    /** The private server of a restore: started as the data folder's owner, on its own port. */
+    private final class Server {
+        private final Path folder;
+        private final int port;
+        private BuildRecord.Item item;
+
+        Server(Path folder, int port) {
+            this.folder = folder;
+            this.port = port;
+        }
+
+        BuildRecord.Item item() {
+            return item;
+        }
+
+        void startAndPromote(RestoreContext context, WalTimeline.RecoveryPlan recovery, byte[] originalAutoConf,
+                             Path stage) throws Exception {
+            if (!start(context)) {
+                if (recovery.target() != null && logTail().contains(TARGET_NOT_REACHED)) {
+                    // no commit after the target in the archive: the state at the target is the end of the WAL
+                    LOG.info("Restore {}: no transaction after {} in the archive; recovering to its end",
+                            context.label(), recovery.target());
+                    writeRecoveryConfig(folder, originalAutoConf, stage, null, null, port);
+                    Files.move(folder.resolve("restore.log"), folder.resolve("restore-to-target.log"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                    Files.writeString(folder.resolve("recovery.signal"), "");
+                    chown(folder);
+                    if (start(context)) {
+                        awaitPromotion();
+                        return;
+                    }
+                }
+                throw new StepFailure(NAME, "recover", "the restored server in " + folder + " stopped: "
+                        + lastErrorLine());
+            }
+            awaitPromotion();
+        }
+
+        private boolean start(RestoreContext context) throws IOException {
+            List<String> command = asOsUser(List.of(postgres.tool("pg_ctl"), "--pgdata=" + folder,
+                    "--log=" + folder.resolve("restore.log"), "--wait", "--timeout=" + PROMOTION_TIMEOUT.toSeconds(),
+                    "start"));
+            try {
+                new ExternalTool(NAME, "start restored server").capture(command, Map.of("LC_MESSAGES", "C"), folder);
+            } catch (StepFailure e) {
+                return false;
+            }
+            long pid = Long.parseLong(Files.readAllLines(folder.resolve("postmaster.pid")).get(0).strip());
+            item = BuildRecord.Item.server(folder, ProcessHandle.of(pid).orElseThrow());
+            context.willBuild(item);
+            return true;
+        }
+
+        private void awaitPromotion() throws InterruptedException {
+            Instant deadline = Instant.now().plus(PROMOTION_TIMEOUT);
+            while (Instant.now().isBefore(deadline)) {
+                try (Connection c = postgres.connect("127.0.0.1", port, postgres.database());
+                     Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return;
+                    }
+                } catch (SQLException e) {
+                    if (item != null && ProcessHandle.of(item.process().pid()).map(p -> !p.isAlive()).orElse(true)) {
+                        throw new StepFailure(NAME, "recover", "the restored server in " + folder + " stopped: "
+                                + lastErrorLine());
+                    }
+                }
+                Thread.sleep(500);
+            }
+            throw new StepFailure(NAME, "recover", "the restored server in " + folder + " was not promoted within "
+                    + PROMOTION_TIMEOUT.toHours() + " h; see " + folder.resolve("restore.log"));
+        }
+
+        void stop() {
+            new ExternalTool(NAME, "stop restored server").capture(asOsUser(List.of(postgres.tool("pg_ctl"),
+                    "--pgdata=" + folder, "--mode=fast", "--wait", "stop")), Map.of(), folder);
+        }
+
+        void stopQuietly() {
+            try {
+                if (Files.exists(folder.resolve("postmaster.pid"))) {
+                    stop();
+                }
+            } catch (RuntimeException ignored) {
+                // the build record names the server: the next run stops it
+            }
+        }
+
+        private String logTail() {
+            try {
+                String log = Files.readString(folder.resolve("restore.log"), StandardCharsets.UTF_8);
+                return log.length() > 8192 ? log.substring(log.length() - 8192) : log;
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        private String lastErrorLine() {
+            return logTail().lines().filter(l -> l.contains("FATAL") || l.contains("PANIC") || l.contains("ERROR"))
+                    .reduce((a, b) -> b).orElse("see " + folder.resolve("restore.log")).strip();
+        }
+    }
+
+    /** Every table of the base backup present and readable; returns the report lines. */
+    private List<String> checkTables(int port, BasePoint base) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (Connection c = postgres.connect("127.0.0.1", port, postgres.database()); Statement st = c.createStatement()) {
+            for (String table : base.tables()) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                    rs.next();
+                } catch (SQLException e) {
+                    throw new StepFailure(NAME, "check restored tables", "table " + table + " of backup "
+                            + base.backupId() + " cannot be read in the restored server: "
+                            + e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, pg_last_xact_replay_timestamp(), "
+                    + "(SELECT timeline_id FROM pg_control_checkpoint())")) {
+                rs.next();
+                lines.add("recovered: " + base.tables().size() + " tables readable; end LSN " + rs.getString(1)
+                        + ", last transaction replayed at " + rs.getTimestamp(2) + ", timeline " + rs.getInt(3));
+            }
+        }
+        return lines;
+    }
+
+    /** The restored server left running in --target-dir. */
+    private final class Running implements PreparedRestore {
+        private final Path folder;
+        private final int port;
+        private final List<String> checked;
+
+        Running(Path folder, int port, List<String> checked) {
+            this.folder = folder;
+            this.port = port;
+            this.checked = checked;
+        }
+
+        @Override
+        public List<String> outcome() {
+            return plan();
+        }
+
+        @Override
+        public List<String> plan() {
+            List<String> plan = new ArrayList<>(checked);
+            plan.add("running in " + folder + ": host=127.0.0.1 port=" + port + " dbname=" + postgres.database()
+                    + " user=" + postgres.user() + " (pg_ctl -D " + folder + " stop ends it)");
+            return plan;
+        }
+
+        @Override
+        public List<String> commit() {
+            return List.of();
+        }
+
+        @Override
+        public void checkLive() {
+        }
+
+        @Override
+        public void discard() {
+        }
+    }
+
+    /** The recovered folder waiting to replace the live one while the server is stopped. */
+    private final class Swap implements PreparedRestore {
+        private final RestoreContext context;
+        private final Path built;
+        private final List<String> checked;
+
+        Swap(RestoreContext context, Path built, List<String> checked) {
+            this.context = context;
+            this.built = built;
+            this.checked = checked;
+        }
+
+        @Override
+        public List<String> outcome() {
+            return checked;
+        }
+
+        @Override
+        public List<String> plan() {
+            List<String> plan = new ArrayList<>(checked);
+            plan.add("swap " + liveDataDir + " with the recovered copy; keep the old one as " + keptFolder(context));
+            return plan;
+        }
+
+        @Override
+        public boolean needsServiceStopped() {
+            return true;
+        }
+
+        @Override
+        public List<String> commit() throws IOException {
+            if (Files.exists(liveDataDir.resolve("postmaster.pid"))) {
+                throw new StepFailure(NAME, "swap data folder", liveDataDir + " still has postmaster.pid: "
+                        + "backup.database.stop-command did not stop the server");
+            }
+            Path kept = keptFolder(context);
+            if (Files.exists(liveDataDir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(liveDataDir, kept, StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                Files.move(built, liveDataDir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.move(kept, liveDataDir, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
+            Folders.syncDirectory(liveDataDir.getParent());
+            return Files.exists(kept, LinkOption.NOFOLLOW_LINKS) ? List.of(kept.toString()) : List.of();
+        }
+
+        @Override
+        public void checkLive() throws Exception {
+            try (Connection ignored = postgres.connect(postgres.database())) {
+                LOG.info("Restore {}: the live server answers on the recovered data folder", context.label());
+            }
+        }
+
+        @Override
+        public void discard() {
+            Folders.deleteTreeQuietly(built);
+        }
+    }
+
+    private Path keptFolder(RestoreContext context) {
+        return liveDataDir.resolveSibling(liveDataDir.getFileName() + ".pre-restore-" + context.label());
+    }
+
+    private static void writeRecoveryConfig(Path folder, byte[] original, Path stage, Instant target, String restorePoint,
+                                            int port) throws IOException {
+        String block = String.join("\n",
+                "restore_command = 'cp \"" + stage + "/%f\" \"%p\"'",
+                restorePoint != null ? "recovery_target_name = '" + restorePoint.replace("'", "''") + "'"
+                        : target == null ? "# no target: recover to the end of the WAL at hand"
+                        : "recovery_target_time = '" + POSTGRES_TIME.format(target) + "'",
+                "recovery_target_action = 'promote'",
+                "recovery_target_timeline = 'current'",
+                privateServerLines(port));
+        writeAutoConf(folder, original, block);
+    }
+
+    /** A private copy listens on 127.0.0.1 only, on its own port, with no socket and no archiving of its own. */
+    private static String privateServerLines(int port) {
+        return String.join("\n", "port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = ''",
+                "archive_mode = 'off'", "");
+    }
+
+    private static void writeAutoConf(Path folder, byte[] original, String block) throws IOException {
+        String text = new String(original, StandardCharsets.UTF_8);
+        if (!block.isEmpty()) {
+            text = text + (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + BLOCK_START + "\n" + block;
+        }
+        Files.writeString(folder.resolve("postgresql.auto.conf"), text, StandardCharsets.UTF_8);
+    }
+
+    /** A data folder from a distribution that keeps its configuration elsewhere (Debian's /etc/postgresql) gets a minimal one. */
+    private static void writeMissingConfig(Path folder) throws IOException {
+        if (!Files.exists(folder.resolve("postgresql.conf"))) {
+            Files.writeString(folder.resolve("postgresql.conf"), "# written by backup-manager for a restored copy\n");
+        }
+        if (!Files.exists(folder.resolve("pg_hba.conf"))) {
+            Files.writeString(folder.resolve("pg_hba.conf"),
+                    "local all all peer\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
+        }
+    }
+
+    private static byte[] readOrEmpty(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+    }
+
+    private void chown(Path folder) {
+        if (isRoot()) {
+            new ExternalTool(NAME, "chown restored folder").capture(List.of("chown", "-R", osUser + ":", folder.toString()),
+                    Map.of(), null);
+        }
+    }
+
+    private List<String> asOsUser(List<String> command) {
+        if (!isRoot()) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", osUser, "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static boolean isRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
+    private static String ownerOf(Path folder) {
+        try {
+            return Files.getOwner(folder).getName();
+        } catch (IOException e) {
+            return "postgres";
+        }
+    }
+
+    private static boolean isEmptyFolder(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new StepFailure(NAME, "restore", "no free port for the restored server: " + e.getMessage());
+        }
+    }
+}

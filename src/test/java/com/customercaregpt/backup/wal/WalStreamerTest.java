@@ -1,0 +1,186 @@
+package com.customercaregpt.backup.wal;
+
+import com.customercaregpt.backup.component.PostgresTools;
+import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.fixtures.ChildJvm;
+import com.customercaregpt.backup.fixtures.Cli;
+import com.customercaregpt.backup.fixtures.WalCluster;
+import com.customercaregpt.backup.repository.Manifest;
+import com.customercaregpt.backup.repository.ManifestCodec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The streamer in a JVM of its own (`wal stream`): killed with SIGKILL while the database goes on writing,
+ * the next streamer archives every segment written meanwhile (the slot kept them), so the archive has no gap;
+ * cleanup then removes the segments before the oldest kept base backup and nothing after it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WalStreamerTest {
+
+    private WalCluster cluster;
+    private WalStreamer restarted;
+    private int rows;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = new WalCluster("wal-stream-test").with("backup.retention.wal-days", "0");
+    }
+
+    @AfterAll
+    void stop() {
+        if (restarted != null) {
+            restarted.close();
+        }
+        cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void aStreamerKilledWithSigkillLeavesNoGapInTheArchive() throws Exception {
+        Process child = new ProcessBuilder(ChildJvm.command(cluster.config(), "wal", "stream"))
+                .redirectErrorStream(true).redirectOutput(cluster.work().resolve("stream-1.log").toFile()).start();
+        writeAndAwaitArchived(); // the streamer holds its slot from here on
+        List<String> beforeKill = switchSegments(2);
+        writeAndAwaitArchived();
+        Cli.Result create = cluster.cli("create", "--type", "full");
+        assertEquals(0, create.exitCode(), create.toString());
+        child.destroyForcibly().waitFor(); // SIGKILL: its pg_receivewal is left behind, as after kill -9 of serve
+
+        List<String> whileDown = switchSegments(3);
+        Settings settings = cluster.settings();
+        restarted = new WalStreamer(WalSettings.from(settings), WalArchive.from(settings), new PostgresTools(settings),
+                new WalStreamer.Listener() {
+                    @Override
+                    public void down(String cause, Instant since) {
+                    }
+
+                    @Override
+                    public void back(Instant since) {
+                    }
+                }).start();
+        writeAndAwaitArchived();
+
+        Set<String> archived = WalArchive.from(settings).list().stream().map(ArchivedSegment::name)
+                .collect(Collectors.toSet());
+        List<String> expected = new ArrayList<>(beforeKill);
+        expected.addAll(whileDown);
+        assertEquals(List.of(), expected.stream().filter(s -> !archived.contains(s)).toList(),
+                "segments completed before and while the streamer was down are archived");
+        Cli.Result verify = cluster.cli("wal", "verify");
+        assertEquals(0, verify.exitCode(), verify.toString());
+        Map<?, ?> status = ManifestCodec.JSON.readValue(cluster.cli("wal", "status", "--output", "json").stdout(),
+                Map.class);
+        assertEquals(List.of(), status.get("gaps"));
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (!"streaming".equals(((Map<?, ?>) status.get("streamer")).get("state")) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500); // the restarted pg_receivewal counts as streaming once it has stayed up a few seconds
+            status = ManifestCodec.JSON.readValue(cluster.cli("wal", "status", "--output", "json").stdout(), Map.class);
+        }
+        assertEquals("streaming", ((Map<?, ?>) status.get("streamer")).get("state"), status.toString());
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) status.get("slot")).get("active"), status.toString());
+    }
+
+    @Test
+    @Order(2)
+    void cleanupRemovesOnlyTheSegmentsBeforeTheOldestKeptBaseBackup() throws Exception {
+        List<Manifest> backups = new ArrayList<>();
+        for (Object row : ManifestCodec.JSON.readValue(cluster.cli("list", "--output", "json").stdout(), List.class)) {
+            String id = (String) ((Map<?, ?>) row).get("backup_id");
+            backups.add(ManifestCodec.JSON.readValue(cluster.cli("show", id, "--output", "json").stdout(), Manifest.class));
+        }
+        BasePoint base = BasePoint.of(backups.get(0).backupId(), backups.get(0).components().get(0).facts()).orElseThrow();
+        WalArchive archive = WalArchive.from(cluster.settings());
+        long first = Lsn.numberOf(base.startSegment(), base.segmentSize());
+        List<String> before = archive.list().stream().filter(ArchivedSegment::isSegment)
+                .filter(s -> Lsn.numberOf(s.name(), base.segmentSize()) < first).map(ArchivedSegment::name).toList();
+        List<String> after = archive.list().stream().filter(ArchivedSegment::isSegment)
+                .filter(s -> Lsn.numberOf(s.name(), base.segmentSize()) >= first).map(ArchivedSegment::name).toList();
+        assertFalse(before.isEmpty(), "segments were archived before the base backup");
+
+        Cli.Result cleanup = cluster.cli("cleanup", "--yes");
+        assertEquals(0, cleanup.exitCode(), cleanup.toString());
+
+        List<String> left = archive.list().stream().filter(ArchivedSegment::isSegment).map(ArchivedSegment::name).toList();
+        assertTrue(left.containsAll(after), "every segment from the base backup's start is kept: " + left);
+        assertEquals(List.of(), left.stream().filter(before::contains).toList());
+        assertEquals(0, cluster.cli("wal", "verify").exitCode());
+    }
+
+    @Test
+    @Order(3)
+    void anIncrementalWithWalOnIsARestorePointThatRestoresItsBaseBackupUpToIt() throws Exception {
+        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (90001, 'in the incremental')");
+        Cli.Result create = cluster.cli("create", "--type", "incremental", "--output", "json");
+        assertEquals(0, create.exitCode(), create.toString());
+        Manifest incremental = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
+        Manifest.ComponentRecord database = incremental.components().get(0);
+        assertEquals(WalPoint.KIND, database.facts().get("backup_kind"));
+        assertEquals(List.of(), database.artifacts(), "the WAL since its parent is in the archive: no data artifact");
+        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (90002, 'after the incremental')");
+
+        java.nio.file.Path dir = cluster.work().resolve("copy-of-incremental");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Cli.Result restore = cluster.cli("restore", incremental.backupId(), "--components", "database",
+                "--target-dir", dir.toString(), "--target-port", String.valueOf(port), "--yes");
+        try {
+            assertEquals(0, restore.exitCode(), restore.toString());
+            List<String> items = new ArrayList<>();
+            java.util.Properties login = new java.util.Properties();
+            login.setProperty("user", cluster.postgres().user());
+            login.setProperty("password", cluster.postgres().password());
+            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
+                    + WalCluster.DATABASE, login); var rs = c.createStatement().executeQuery(
+                    "SELECT item FROM orders WHERE id > 90000 ORDER BY id")) {
+                while (rs.next()) {
+                    items.add(rs.getString(1));
+                }
+            }
+            assertEquals(List.of("in the incremental"), items);
+        } finally {
+            String pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl -D " + dir + " -m immediate -w stop";
+            new ProcessBuilder("sh", "-c", new com.sun.security.auth.module.UnixSystem().getUid() == 0
+                    ? "runuser -u postgres -- " + pgCtl : pgCtl).start().waitFor();
+        }
+    }
+
+    /** Writes a row and waits until the streamer has archived it (an idle database's segment is switched for it). */
+    private void writeAndAwaitArchived() throws Exception {
+        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (" + (100 + rows++) + ", 'y')");
+        cluster.awaitArchivedPast(cluster.serverNow());
+    }
+
+    /** Writes a row and completes its segment, {@code count} times; returns the completed segments' names. */
+    private List<String> switchSegments(int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(cluster.postgres().query(WalCluster.DATABASE, "INSERT INTO orders VALUES ("
+                    + (100 + rows++) + ", 'x') RETURNING pg_walfile_name(pg_switch_wal())",
+                    rs -> {
+                        rs.next();
+                        return rs.getString(1);
+                    }));
+        }
+        return names;
+    }
+}
