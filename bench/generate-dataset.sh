@@ -2,9 +2,10 @@
 # The reference dataset of the benchmarks, in bench/work (idempotent: kept once made):
 # - PostgreSQL database "reference" (~1.3 GB): pgbench scale 50 plus 1.5 M rows of md5 text and jsonb;
 # - uploads/ (~600 MB): 400 MB of text-like documents and 200 MB of random (incompressible) bytes.
+# `generate-dataset.sh uploads` makes the uploads only.
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 pg_start
-if ! psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'reference'" postgres | grep -q 1; then
+if [ "${1:-all}" != uploads ] && ! psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'reference'" postgres | grep -q 1; then
   echo "generate: database reference (pgbench scale 50 + 1.5 M rows of text and jsonb)"
   createdb reference
   pgbench -q -i -s 50 reference >/dev/null 2>&1
@@ -18,7 +19,7 @@ FROM generate_series(1, 1500000) AS i;
 VACUUM ANALYZE;
 SQL
 fi
-psql -tAc "SELECT 'generate: database reference is ' || pg_size_pretty(pg_database_size('reference'))" postgres
+[ "${1:-all}" = uploads ] || psql -tAc "SELECT 'generate: database reference is ' || pg_size_pretty(pg_database_size('reference'))" postgres
 
 uploads="$work/uploads"
 if [ ! -f "$uploads/.complete" ]; then

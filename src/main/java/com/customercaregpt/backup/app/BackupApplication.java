@@ -210,7 +210,10 @@ public final class BackupApplication implements AutoCloseable {
         BackupJobs backupJobs = new BackupJobs(repository, components, markers,
                 Compression.parse(settings.get("backup.compression", "zstd")),
                 settings.getInt("backup.compression.level", 3),
-                settings.getInt("backup.retention.full-days", 30), scratch, toolVersion(), keys, lock);
+                Map.of("full", settings.getInt("backup.retention.full-days", 30),
+                        "incremental", settings.getInt("backup.retention.incremental-days", 7),
+                        "differential", settings.getInt("backup.retention.differential-days", 14)),
+                scratch, toolVersion(), keys, lock);
         String catalogUrl = settings.get("backup.catalog.url");
         String catalogUser = settings.get("backup.catalog.user", "postgres");
         String catalogPassword = settings.get("backup.catalog.password", "");

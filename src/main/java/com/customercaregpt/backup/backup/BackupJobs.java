@@ -7,6 +7,7 @@ import com.customercaregpt.backup.component.ComponentContext;
 import com.customercaregpt.backup.component.Components;
 import com.customercaregpt.backup.component.ParentBackup;
 import com.customercaregpt.backup.component.WholeCopy;
+import com.customercaregpt.backup.wal.WalPoint;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.Compression;
@@ -61,7 +62,8 @@ public final class BackupJobs {
     private final ProgressMarkers markers;
     private final Compression compression;
     private final int compressionLevel;
-    private final int defaultRetentionDays;
+    /** Days a backup is kept by type (backup.retention.<type>-days), unless the request says. */
+    private final Map<String, Integer> retentionDaysByType;
     private final Path scratchRoot;
     private final String toolVersion;
     private final ManifestKeys keys;
@@ -72,7 +74,7 @@ public final class BackupJobs {
     private volatile BackupJob current;
 
     public BackupJobs(Repository repository, Components components, ProgressMarkers markers, Compression compression,
-                      int compressionLevel, int defaultRetentionDays, Path scratchRoot, String toolVersion,
+                      int compressionLevel, Map<String, Integer> retentionDaysByType, Path scratchRoot, String toolVersion,
                       ManifestKeys keys, RepositoryLock repositoryLock) {
         this.keys = keys;
         this.repositoryLock = repositoryLock;
@@ -81,7 +83,7 @@ public final class BackupJobs {
         this.markers = markers;
         this.compression = compression;
         this.compressionLevel = compressionLevel;
-        this.defaultRetentionDays = defaultRetentionDays;
+        this.retentionDaysByType = Map.copyOf(retentionDaysByType);
         this.scratchRoot = scratchRoot;
         this.toolVersion = toolVersion;
         this.parents = new BackupParents(repository);
@@ -92,7 +94,7 @@ public final class BackupJobs {
         check(request);
         String type = request.type() == null ? "full" : request.type();
         List<String> names = components.resolve(request.components());
-        int retention = request.retentionDays() == null ? defaultRetentionDays : request.retentionDays();
+        int retention = request.retentionDays() == null ? retentionDaysByType.get(type) : request.retentionDays();
         if (retention < 1) {
             throw new UsageError("retention days must be at least 1, got " + retention);
         }
@@ -184,7 +186,8 @@ public final class BackupJobs {
     /** Records the component as completed, with the artifacts its steps stored and the facts they found. */
     public void completed(ComponentRun run) {
         // a component that does not say it built on the parent stored a whole copy: restorable alone
-        if (!run.facts.containsKey("incremental")) {
+        // (a database restore point names its base backup instead)
+        if (!run.facts.containsKey("incremental") && !WalPoint.KIND.equals(run.facts.get("backup_kind"))) {
             run.facts.putAll(WholeCopy.facts(run, run.name, run.name + " stored whole", false));
         }
         ComponentRecord record = new ComponentRecord(run.name, Manifest.COMPLETED, null, run.started.toString(),

@@ -39,6 +39,7 @@ public final class CatalogRows {
         Map<String, Object> row = new HashMap<>();
         row.put("backup_id", manifest.backupId());
         row.put("type", manifest.type());
+        row.put("depends_on", manifest.dependsOn());
         row.put("status", manifest.status());
         row.put("created_at", timestamp(manifest.createdAt()));
         row.put("completed_at", timestamp(manifest.completedAt()));
@@ -55,7 +56,8 @@ public final class CatalogRows {
     public List<BackupSummary> backupSummaries(
             List<Map<String, Object>> rows) {
         return rows.stream().map(row -> new BackupSummary(
-                (String) row.get("backup_id"), (String) row.get("type"), (String) row.get("status"),
+                (String) row.get("backup_id"), (String) row.get("type"), (String) row.get("depends_on"),
+                (String) row.get("status"),
                 iso(row.get("created_at")), iso(row.get("completed_at")), iso(row.get("expires_at")),
                 ((Number) row.get("size_bytes")).longValue(), split(row.get("components")),
                 split(row.get("failed_components")), iso(row.get("verified_at")), iso(row.get("replicated_at")))).toList();

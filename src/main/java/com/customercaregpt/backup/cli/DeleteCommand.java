@@ -26,17 +26,23 @@ public final class DeleteCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Do not ask for confirmation.")
     boolean force;
 
+    @Option(names = "--with-dependents", description = "Also delete the incremental and differential backups that"
+            + " restore on top of it (without it, such a backup is refused, naming them).")
+    boolean withDependents;
+
     @Override
     public Integer call() throws Exception {
         boolean json = parent.cli.json();
         new BackupId(backupId);
-        if (!force && !Confirmation.ask("Delete backup " + backupId + "? This cannot be undone.",
+        if (!force && !Confirmation.ask("Delete backup " + backupId + (withDependents ? " and every backup that"
+                + " depends on it" : "") + "? This cannot be undone.",
                 "not deleting " + backupId, "--force")) {
             System.err.println("Not deleted.");
             return 1;
         }
         try (BackupApplication app = parent.cli.startApplication()) {
-            BackupSummary deleted = app.request("direct:delete-backup", backupId, Map.of(), BackupSummary.class);
+            BackupSummary deleted = app.request("direct:delete-backup", backupId,
+                    Map.of("withDependents", withDependents), BackupSummary.class);
             if (json) {
                 Output.json(System.out, deleted);
             } else {

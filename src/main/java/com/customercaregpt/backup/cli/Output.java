@@ -34,10 +34,10 @@ final class Output {
 
     static void backupTable(PrintStream out, List<BackupSummary> backups) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"BACKUP ID", "TYPE", "STATUS", "CREATED (UTC)", "SIZE", "VERIFIED (UTC)", "IN S3 SINCE (UTC)",
-                "COMPONENTS"});
+        rows.add(new String[]{"BACKUP ID", "TYPE", "ON", "STATUS", "CREATED (UTC)", "SIZE", "VERIFIED (UTC)",
+                "IN S3 SINCE (UTC)", "COMPONENTS"});
         for (BackupSummary b : backups) {
-            rows.add(new String[]{b.backupId(), orDash(b.type()), b.status(), time(b.createdAt()),
+            rows.add(new String[]{b.backupId(), orDash(b.type()), orDash(b.dependsOn()), b.status(), time(b.createdAt()),
                     b.type() == null ? "-" : Sizes.human(b.sizeBytes()), time(b.lastVerifiedAt()), time(b.replicatedAt()),
                     componentsCell(b)});
         }
@@ -49,7 +49,7 @@ final class Output {
 
     static void manifest(PrintStream out, Manifest m) {
         out.printf("Backup      %s%n", m.backupId());
-        out.printf("Type        %s%n", m.type());
+        out.printf("Type        %s%n", m.dependsOn() == null ? m.type() : m.type() + " on " + m.dependsOn());
         out.printf("Status      %s%n", m.status());
         out.printf("Created     %s%n", time(m.createdAt()));
         out.printf("Completed   %s%n", time(m.completedAt()));

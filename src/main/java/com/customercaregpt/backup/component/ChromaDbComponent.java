@@ -150,7 +150,7 @@ public final class ChromaDbComponent implements BackupComponent {
 
     @Override
     public List<String> planRestore(RestoreContext context) {
-        List<String> plan = new ArrayList<>(FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT)));
+        List<String> plan = new ArrayList<>(FolderRestore.plan(NAME, folder, context, ARTIFACT));
         if (context.targetDir().isEmpty()) {
             plan.add(stoppedForBackup ? "stop the server with backup.chromadb.stop-command around the swap, start it, "
                     + "and check collections and record counts through " + api.baseUrl()
@@ -178,7 +178,7 @@ public final class ChromaDbComponent implements BackupComponent {
                     + "files replaced; stop it, or set backup.chromadb.stop-command and start-command");
         }
         Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
-        return FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), tar.extract(),
+        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(),
                 stoppedForBackup, () -> checkServed(expected));
     }
 

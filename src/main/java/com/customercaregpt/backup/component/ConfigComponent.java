@@ -23,13 +23,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -75,12 +79,13 @@ public final class ConfigComponent implements BackupComponent {
     @Override
     public Map<String, Object> backup(ComponentContext context) throws Exception {
         Export export = exportFiles();
-        storeExport(context, export);
-        return exportFacts(export);
+        Map<String, Object> facts = new LinkedHashMap<>(exportFacts(export));
+        facts.putAll(storeExport(context, export));
+        return facts;
     }
 
     /** The configured files read, secrets redacted, as one JSON document, checked before it is stored. */
-    public record Export(ObjectNode document, int fileCount, long keyCount, long redactedCount) {
+    public record Export(ObjectNode document, int fileCount, long keyCount, long redactedCount, String contentSha256) {
     }
 
     /** Reads the configured files into one JSON document, secrets redacted, and checks it. */
@@ -101,23 +106,49 @@ public final class ConfigComponent implements BackupComponent {
             exported.add(entry);
         }
         validate(export);
-        return new Export(export, files.size(), keys, redacted);
+        // the files as exported, without the export's own time: equal hashes mean an equal export
+        String contentSha256 = HexFormat.of().formatHex(sha256().digest(JSON.writeValueAsBytes(exported)));
+        return new Export(export, files.size(), keys, redacted, contentSha256);
     }
 
-    /** The export stored as its artifact. */
-    public void storeExport(ComponentContext context, Export export) throws IOException {
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /**
+     * The export stored as its artifact; in an incremental or differential backup nothing is
+     * stored when it equals the parent's (same content_sha256). Returns the facts that say which:
+     * "incremental" and the backup that holds the export ("unchanged_since"), or why it is whole.
+     */
+    public Map<String, Object> storeExport(ComponentContext context, Export export) throws IOException {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        Optional<ParentBackup> parent = context.parent();
+        if (parent.isPresent() && export.contentSha256().equals(parent.get().record().facts().get("content_sha256"))) {
+            facts.put("incremental", true);
+            facts.put("unchanged_since", parent.get().record().facts().getOrDefault("unchanged_since",
+                    parent.get().backupId()));
+            return facts;
+        }
         try (ArtifactOutput out = context.newArtifact(ARTIFACT, "config-json")) {
             out.write(JSON.writeValueAsBytes(export.document()));
             out.commit();
         }
+        parent.ifPresent(p -> facts.putAll(WholeCopy.facts(context, NAME, "changed since " + p.backupId()
+                + ": stored whole", false)));
+        return facts;
     }
 
-    /** How many files, keys and redacted secrets the export holds: what verify and restore check. */
+    /** How many files, keys and redacted secrets the export holds, and its hash: what verify and restore check. */
     public Map<String, Object> exportFacts(Export export) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("file_count", export.fileCount());
         facts.put("key_count", export.keyCount());
         facts.put("redacted_count", export.redactedCount());
+        facts.put("content_sha256", export.contentSha256());
         return facts;
     }
 
@@ -199,8 +230,10 @@ public final class ConfigComponent implements BackupComponent {
         };
     }
 
+    /** The export, from the backup that stores it: the oldest of the chain when it was unchanged since. */
     private static JsonNode readExport(RestoreContext context) throws IOException {
-        try (InputStream in = context.reader().openDecompressed(context.artifact(ARTIFACT))) {
+        ChainLink storing = context.chain().get(0);
+        try (InputStream in = storing.reader().openDecompressed(storing.artifact(ARTIFACT))) {
             return JSON.readTree(in);
         }
     }

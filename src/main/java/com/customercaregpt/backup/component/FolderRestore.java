@@ -6,10 +6,12 @@ import com.customercaregpt.backup.repository.BuildRecord;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -56,21 +58,41 @@ final class FolderRestore implements PreparedRestore {
     }
 
     /** The restore's lines for --dry-run. */
-    static List<String> plan(String component, Path live, RestoreContext context, Artifact artifact) {
+    static List<String> plan(String component, Path live, RestoreContext context, String archiveName) {
         Path target = target(component, live, context);
+        List<Archive> archives = archives(context, archiveName);
+        String extract = "extract " + archives.stream().map(Archive::describe).reduce((a, b) -> a + ", then " + b)
+                .orElseThrow() + (archives.size() > 1 ? " (tar --incremental, in this order)" : "");
+        String needs = "needs " + Sizes.human(rawSize(archives)) + " in ";
         if (context.targetDir().isPresent()) {
-            return List.of("extract " + artifact.path() + " into " + target + " (nothing live is touched)",
-                    "needs " + Sizes.human(artifact.rawSizeBytes()) + " in "
-                            + target.getParent());
+            return List.of(extract + " into " + target + " (nothing live is touched)", needs + target.getParent());
         }
-        return List.of("extract " + artifact.path() + " into " + sibling(live, "restore", context.label()),
+        return List.of(extract + " into " + sibling(live, "restore", context.label()),
                 "check file counts against the backup's facts",
                 "swap: " + live + " -> " + sibling(live, "pre-restore", context.label()) + " (kept), restored copy -> " + live,
-                "needs " + Sizes.human(artifact.rawSizeBytes()) + " in " + live.getParent());
+                needs + live.getParent());
     }
 
-    static FolderRestore prepare(String component, Path live, RestoreContext context, Artifact artifact,
+    /** One archive of the restore chain and the reader of its backup. */
+    private record Archive(String backupId, Artifact artifact, ArtifactReader reader) {
+        String describe() {
+            return backupId + "/" + artifact.path();
+        }
+    }
+
+    /** The chain's archives, oldest first (one for a full backup). */
+    private static List<Archive> archives(RestoreContext context, String archiveName) {
+        return context.chain().stream()
+                .map(link -> new Archive(link.backupId(), link.artifact(archiveName), link.reader())).toList();
+    }
+
+    private static long rawSize(List<Archive> archives) {
+        return archives.stream().mapToLong(a -> a.artifact().rawSizeBytes()).sum();
+    }
+
+    static FolderRestore prepare(String component, Path live, RestoreContext context, String archiveName,
                                  List<String> extractOptions, boolean stopService, Runnable liveCheck) {
+        List<Archive> archives = archives(context, archiveName);
         boolean isolated = context.targetDir().isPresent();
         Path target = isolated ? target(component, live, context) : sibling(live, "restore", context.label());
         try {
@@ -81,12 +103,18 @@ final class FolderRestore implements PreparedRestore {
                 context.willBuild(BuildRecord.Item.folder(target));
             }
             Files.createDirectories(target);
-            requireSpace(component, target.getParent(), artifact.rawSizeBytes());
-            try (InputStream tar = context.reader().openDecompressed(artifact)) {
-                List<String> command = new ArrayList<>(List.of("tar", "--extract", "--file=-"));
-                command.addAll(extractOptions);
-                command.add("--directory=" + target);
-                new ExternalTool(component, "tar -x").streamFrom(command, Map.of(), null, tar);
+            requireSpace(component, target.getParent(), rawSize(archives));
+            for (Archive archive : archives) {
+                try (InputStream tar = archive.reader().openDecompressed(archive.artifact())) {
+                    List<String> command = new ArrayList<>(List.of("tar", "--extract", "--file=-"));
+                    if (archives.size() > 1) {
+                        // each folder's listing removes what was deleted or renamed since the archive before
+                        command.add("--incremental");
+                    }
+                    command.addAll(extractOptions);
+                    command.add("--directory=" + target);
+                    new ExternalTool(component, "tar -x " + archive.describe()).streamFrom(command, Map.of(), null, tar);
+                }
             }
             checkCounts(component, target, context.record().facts());
             // on disk before the swap, so that a power cut after it finds the restored files whole
@@ -191,6 +219,18 @@ final class FolderRestore implements PreparedRestore {
         }
     }
 
+    /** A snapshot file starts with "GNU tar-<version>-<format>" and is read to its end (checksum). */
+    private static void verifySnapshot(String component, Verification v) throws IOException {
+        try (InputStream in = v.reader().openDecompressed(v.artifact())) {
+            String head = new String(in.readNBytes(8), StandardCharsets.US_ASCII);
+            if (!head.equals("GNU tar-")) {
+                throw new StepFailure(component, "verify tar snapshot", v.artifact().path()
+                        + " is not a GNU tar snapshot file");
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
     private static boolean isEmpty(Path folder) throws IOException {
         try (Stream<Path> entries = Files.list(folder)) {
             return entries.findAny().isEmpty();
@@ -198,8 +238,15 @@ final class FolderRestore implements PreparedRestore {
     }
 
 
-    /** tar -t of the artifact: its entry count must match the facts. Shared by the tar-based components. */
+    /**
+     * tar -t of the archive: its entry count must match the facts; a tar snapshot file must be one
+     * GNU tar wrote. Shared by the tar-based components.
+     */
     static void verifyTar(String component, Verification v) throws IOException {
+        if (FolderArchive.SNAPSHOT_FORMAT.equals(v.artifact().format())) {
+            verifySnapshot(component, v);
+            return;
+        }
         Path listing = PrivateFiles.createEmpty(v.scratch().resolve("tar-listing.txt"));
         try (InputStream tar = v.reader().openDecompressed(v.artifact())) {
             new ExternalTool(component, "tar -t").streamFrom(List.of("sh", "-c", "tar --list --file=- > \"$0\"",

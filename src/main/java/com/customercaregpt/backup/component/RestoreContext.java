@@ -7,8 +7,8 @@ import com.customercaregpt.backup.repository.Manifest.ComponentRecord;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
-import com.customercaregpt.backup.backup.StepFailure;
 
 /** What a component gets while it restores: the backed-up record, its artifacts, and the operator's targets. */
 public interface RestoreContext {
@@ -20,12 +20,16 @@ public interface RestoreContext {
 
     /** The artifact whose path ends with {@code fileName} (plus the compression suffix). */
     default Artifact artifact(String fileName) {
-        String prefix = record().name() + "/" + fileName;
-        return record().artifacts().stream()
-                .filter(a -> a.path().equals(prefix) || a.path().startsWith(prefix + "."))
-                .findFirst()
-                .orElseThrow(() -> new StepFailure(record().name(), "restore",
-                        "backup " + backupId() + " has no artifact " + prefix));
+        return new ChainLink(backupId(), null, record(), reader()).artifact(fileName);
+    }
+
+    /**
+     * The backups whose record of this component the restore applies, oldest first, ending with
+     * this one: just this one for a full backup or a whole copy; for a record that holds only
+     * changes ({@code "incremental": true}), its parents back to the one that holds it whole.
+     */
+    default List<ChainLink> chain() {
+        return List.of(new ChainLink(backupId(), null, record(), reader()));
     }
 
     ArtifactReader reader();

@@ -1,7 +1,6 @@
 package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.config.Settings;
-import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.TarArchiver;
 
 import java.io.IOException;
@@ -18,17 +17,16 @@ record TarOptions(List<String> create, List<String> extract) {
     }
 
     /**
-     * {@code folder} streamed through tar into the artifact {@code fileName}; returns tar's facts
-     * (file count, sizes) and {@code sourcePath}, the live folder it stands for.
+     * {@code folder} streamed through tar into the artifact {@code fileName}, with its tar snapshot
+     * beside it ({@link FolderArchive}: whole in a full backup, the changes since the parent's
+     * snapshot otherwise); returns tar's facts (file count, sizes) and {@code sourcePath}, the live
+     * folder it stands for.
      */
     Map<String, Object> storeFolder(String component, Path folder, Path sourcePath, ComponentContext context,
                                     String fileName) throws IOException {
-        try (ArtifactOutput out = context.newArtifact(fileName, "tar")) {
-            Map<String, Object> facts = new TarArchiver(component, create)
-                    .archive(List.of(TarArchiver.Source.whole(folder)), out, context.scratch());
-            out.commit();
-            facts.put("source_path", sourcePath.toString());
-            return facts;
-        }
+        Map<String, Object> facts = FolderArchive.backUp(component, fileName, this,
+                List.of(TarArchiver.Source.whole(folder)), context);
+        facts.put("source_path", sourcePath.toString());
+        return facts;
     }
 }

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** The users' uploaded files, as one tar of the folder (names, modes, symlinks, empty folders). */
+/**
+ * The users' uploaded files, as one tar of the folder (names, modes, symlinks, empty folders): whole in a
+ * full backup, the changes since the parent in an incremental or differential one.
+ */
 public final class UploadsComponent implements BackupComponent {
 
     public static final String NAME = "uploads";
@@ -49,11 +52,11 @@ public final class UploadsComponent implements BackupComponent {
 
     @Override
     public List<String> planRestore(RestoreContext context) {
-        return FolderRestore.plan(NAME, folder, context, context.artifact(ARTIFACT));
+        return FolderRestore.plan(NAME, folder, context, ARTIFACT);
     }
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) {
-        return FolderRestore.prepare(NAME, folder, context, context.artifact(ARTIFACT), tar.extract(), false, () -> { });
+        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(), false, () -> { });
     }
 }

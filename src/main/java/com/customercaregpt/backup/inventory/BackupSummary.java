@@ -5,11 +5,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /** One line of `list`: a finished backup from its manifest, or one still without a manifest. */
-@JsonPropertyOrder({"backupId", "type", "status", "createdAt", "completedAt", "expiresAt", "sizeBytes", "components",
+@JsonPropertyOrder({"backupId", "type", "dependsOn", "status", "createdAt", "completedAt", "expiresAt", "sizeBytes", "components",
         "failedComponents", "lastVerifiedAt", "replicatedAt"})
 public record BackupSummary(
         String backupId,
         String type,
+        String dependsOn,
         String status,
         String createdAt,
         String completedAt,
@@ -26,7 +27,7 @@ public record BackupSummary(
     }
 
     public BackupSummary withHistory(String verified, String replicated) {
-        return new BackupSummary(backupId, type, status, createdAt, completedAt, expiresAt, sizeBytes, components,
+        return new BackupSummary(backupId, type, dependsOn, status, createdAt, completedAt, expiresAt, sizeBytes, components,
                 failedComponents, verified, replicated);
     }
 

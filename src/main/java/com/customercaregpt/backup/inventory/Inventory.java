@@ -113,8 +113,41 @@ public final class Inventory {
         if (BackupSummary.RUNNING.equals(summary.status())) {
             throw new UsageError("refusing to delete " + id + ": it is still being written");
         }
+        List<String> dependents = dependents(id.value());
+        if (!dependents.isEmpty()) {
+            throw new UsageError("refusing to delete " + id + ": " + String.join(", ", dependents)
+                    + (dependents.size() == 1 ? " depends" : " depend") + " on it (restoring "
+                    + (dependents.size() == 1 ? "it needs" : "them needs") + " " + id
+                    + "); delete with --with-dependents to remove them too");
+        }
         repository.delete(id);
         return summary;
+    }
+
+    /**
+     * The backups that restore on top of {@code backupId}, directly or through others (their
+     * depends_on chain reaches it), newest first: the order in which they can be deleted.
+     */
+    public List<String> dependents(String backupId) throws IOException {
+        List<Manifest> all = manifests();
+        java.util.Set<String> chainMembers = new java.util.HashSet<>(List.of(backupId));
+        List<String> found = new ArrayList<>();
+        for (Manifest m : all) { // oldest first: a parent comes before its dependents
+            if (m.dependsOn() != null && chainMembers.contains(m.dependsOn())) {
+                chainMembers.add(m.backupId());
+                found.add(m.backupId());
+            }
+        }
+        Collections.reverse(found);
+        return found;
+    }
+
+    /**
+     * For `delete --with-dependents`: the dependents of {@code backupId} (see {@link #dependents}),
+     * newest first, or none unless {@code withDependents} is true (then delete refuses if there are any).
+     */
+    public List<String> dependentsToDelete(String backupId, Object withDependents) throws IOException {
+        return "true".equals(String.valueOf(withDependents)) ? dependents(new BackupId(backupId).value()) : List.of();
     }
 
     private BackupSummary summarise(BackupId id) throws IOException {
@@ -125,16 +158,16 @@ public final class Inventory {
                 case ABANDONED -> BackupSummary.INCOMPLETE;
                 case MANIFEST_MISSING -> BackupSummary.MANIFEST_MISSING;
             };
-            return new BackupSummary(id.value(), null, state, null, null, null, 0, List.of(), List.of(), null, null);
+            return new BackupSummary(id.value(), null, null, state, null, null, null, 0, List.of(), List.of(), null, null);
         }
         try {
             Manifest m = ManifestCodec.read(id, json.get());
             List<String> failed = m.components().stream()
                     .filter(c -> !Manifest.COMPLETED.equals(c.status())).map(Manifest.ComponentRecord::name).toList();
-            return new BackupSummary(m.backupId(), m.type(), m.status(), m.createdAt(), m.completedAt(), m.expiresAt(),
+            return new BackupSummary(m.backupId(), m.type(), m.dependsOn(), m.status(), m.createdAt(), m.completedAt(), m.expiresAt(),
                     m.totalSizeBytes(), m.componentNames(), failed, null, null);
         } catch (ManifestCodec.CorruptManifestException e) {
-            return new BackupSummary(id.value(), null, BackupSummary.UNREADABLE, null, null, null, 0, List.of(),
+            return new BackupSummary(id.value(), null, null, BackupSummary.UNREADABLE, null, null, null, 0, List.of(),
                     List.of(), null, null);
         }
     }

@@ -47,7 +47,20 @@ public final class TarArchiver {
 
     /** Writes a tar of the sources into {@code out} and returns counts of what it holds. */
     public Map<String, Object> archive(List<Source> sources, OutputStream out, Path scratch) throws IOException {
+        return archive(sources, out, scratch, null);
+    }
+
+    /**
+     * As {@link #archive(List, OutputStream, Path)}, with GNU tar's {@code --listed-incremental}
+     * snapshot file (null: none): tar archives what changed since the state it records (all of it
+     * when the file is new) and rewrites it.
+     */
+    public Map<String, Object> archive(List<Source> sources, OutputStream out, Path scratch, Path snapshot)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-"));
+        if (snapshot != null) {
+            command.add("--listed-incremental=" + snapshot);
+        }
         command.addAll(options);
         for (Source source : sources) {
             if (!Files.isDirectory(source.folder())) {

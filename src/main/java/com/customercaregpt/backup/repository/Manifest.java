@@ -38,10 +38,13 @@ public record Manifest(
                 host, components, dataKey, null);
     }
 
-    /** Version 2 added encryption: data_key, facts_encrypted, encrypted artifacts. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * Version 2 added encryption: data_key, facts_encrypted, encrypted artifacts. Version 3 added
+     * incremental and differential backups: depends_on, the chain facts, tar snapshot artifacts.
+     */
+    public static final int FORMAT_VERSION = 3;
     /** The versions this tool reads. */
-    public static final Set<Integer> READABLE_VERSIONS = Set.of(1, 2);
+    public static final Set<Integer> READABLE_VERSIONS = Set.of(1, 2, 3);
 
     public Manifest withComponents(List<ComponentRecord> newComponents) {
         return new Manifest(formatVersion, backupId, type, status, createdAt, completedAt, toolVersion, retentionDays,

@@ -12,6 +12,8 @@ import com.customercaregpt.backup.wal.WalPoint;
 import com.customercaregpt.backup.component.RestoreTarget;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
+import com.customercaregpt.backup.component.ChainLink;
+import com.customercaregpt.backup.inventory.BackupChains;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.repository.BackupId;
@@ -111,6 +113,7 @@ public final class RestoreJobs {
 
     private final RepositoryLock lock;
     private final Leftovers leftovers;
+    private final BackupChains chains;
 
     public RestoreJobs(Repository repository, Inventory inventory, Components components, ManifestKeys keys,
                        Path preRestoreRoot, Path scratchRoot, RepositoryLock lock, Leftovers leftovers) {
@@ -122,6 +125,7 @@ public final class RestoreJobs {
         this.components = components;
         this.preRestoreRoot = preRestoreRoot;
         this.scratchRoot = scratchRoot;
+        this.chains = new BackupChains(repository, inventory, keys);
     }
 
     /** Where a component's data is read from when not from the restored backup itself, and where recovery stops. */
@@ -138,6 +142,8 @@ public final class RestoreJobs {
         final List<String> committed = new ArrayList<>();
         final List<String> kept = new ArrayList<>();
         final Map<String, List<String>> plan = new ConcurrentHashMap<>();
+        /** Per component, the backups applied, oldest first (one for a full backup). */
+        final Map<String, List<ChainLink>> chains = new ConcurrentHashMap<>();
 
         final DataKey dataKey;
         /** Components read from another backup than this one (the database of a WAL point: its base backup). */
@@ -220,6 +226,19 @@ public final class RestoreJobs {
             // a cleanup must not remove the backup being read, nor a backup write beside the swap
             job.held = lock.acquire("restore");
         }
+        try {
+            for (String name : names) {
+                // a chain whose parent is gone or unreadable stops the restore here, before anything is read;
+                // a component read from another backup (a WAL point's base backup) is that backup's alone
+                job.chains.put(name, job.sources.containsKey(name)
+                        ? List.of(new ChainLink(source(job, name).backupId(), source(job, name).type(),
+                        record(job, name), reader(job, name)))
+                        : chains.of(manifest, dataKey, name));
+            }
+        } catch (RuntimeException | IOException e) {
+            release(job);
+            throw e;
+        }
         if (!request.dryRun()) {
             // a dry run prints its plan, or its one error line, and nothing else
             LOG.info("Restore of {} ({}) planned as {}", manifest.backupId(), String.join(" ", names), job.label);
@@ -250,19 +269,27 @@ public final class RestoreJobs {
             checkArtifacts(job, name);
         }
         for (String name : job.componentNames) {
-            job.plan.put(name, components.get(name).planRestore(context(job, name)));
+            List<String> plan = new ArrayList<>();
+            List<ChainLink> chain = job.chains.get(name);
+            if (chain.size() > 1) {
+                plan.add("chain: " + BackupChains.describe(chain) + " (every artifact's checksum verified)");
+            }
+            plan.addAll(components.get(name).planRestore(context(job, name)));
+            job.plan.put(name, plan);
         }
         return report(job, "planned", null);
     }
 
     /**
-     * Step 1 of a component's prepare: every artifact it uses is read whole and its checksum
-     * checked, before anything is built.
+     * Step 1 of a component's prepare: every artifact it uses, of every backup of its chain
+     * (incremental, differential), is read whole and its checksum checked, before anything is built.
      */
     public void checkArtifacts(Job job, String name) {
-        record(job, name).artifacts().forEach(reader(job, name)::verifyChecksum);
+        for (ChainLink link : job.chains.get(name)) {
+            link.record().artifacts().forEach(link.reader()::verifyChecksum);
+        }
         if (!job.request.dryRun()) {
-            LOG.info("Restore {}: checksums of {} verified", job.label, name);
+            LOG.info("Restore {}: checksums of {} verified ({} backup(s))", job.label, name, job.chains.get(name).size());
         }
     }
 
@@ -408,6 +435,11 @@ public final class RestoreJobs {
             @Override
             public ArtifactReader reader() {
                 return reader;
+            }
+
+            @Override
+            public List<ChainLink> chain() {
+                return job.chains.get(name);
             }
 
             @Override

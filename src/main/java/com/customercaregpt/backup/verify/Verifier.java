@@ -3,7 +3,9 @@ package com.customercaregpt.backup.verify;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.backup.BackupJobs;
+import com.customercaregpt.backup.component.ChainLink;
 import com.customercaregpt.backup.component.Components;
+import com.customercaregpt.backup.inventory.BackupChains;
 import com.customercaregpt.backup.component.Verification;
 import com.customercaregpt.backup.inventory.BackupSummary;
 import com.customercaregpt.backup.inventory.Inventory;
@@ -47,7 +49,10 @@ public final class Verifier {
         this.inventory = inventory;
         this.components = components;
         this.scratchRoot = scratchRoot;
+        this.chains = new BackupChains(repository, inventory, keys);
     }
+
+    private final BackupChains chains;
 
     /** One backup, or every finished backup when {@code backupId} is null or empty. */
     public List<VerifyReport> verify(String backupId) throws IOException {
@@ -82,6 +87,41 @@ public final class Verifier {
         return reports;
     }
 
+    /** Checks every artifact of one backup of the chain; false when the backup verified was deleted meanwhile. */
+    private boolean checkArtifacts(BackupId id, String component, ChainLink link, List<VerifyReport.ArtifactCheck> checks)
+            throws IOException {
+        for (Artifact artifact : link.record().artifacts()) {
+            // an artifact of an earlier backup of the chain is named with its backup
+            String path = link.backupId().equals(id.value()) ? artifact.path() : link.backupId() + "/" + artifact.path();
+            Path scratch = PrivateFiles.createDirectories(scratchRoot.resolve("verify-" + id + "-" + component));
+            try {
+                components.get(component).verify(new Verification(artifact, link.reader(), link.record().facts(), scratch));
+                checks.add(new VerifyReport.ArtifactCheck(component, path, VerifyReport.OK, null));
+            } catch (Exception e) {
+                if (repository.readManifest(id).isEmpty()) {
+                    // a delete removes the manifest first: what went missing was deleted, not lost
+                    LOG.warn("Verify {}: deleted while verifying", id);
+                    return false;
+                }
+                String error = BackupJobs.oneLine(component, e);
+                LOG.error("Verify {}: {}", id, error);
+                checks.add(new VerifyReport.ArtifactCheck(component, path, VerifyReport.BAD, error));
+            } finally {
+                Folders.deleteTreeQuietly(scratch);
+            }
+        }
+        return true;
+    }
+
+    /** The backups whose artifacts a restore of this component uses; only its own for a failed component. */
+    private List<ChainLink> chainOf(Manifest manifest, DataKey dataKey, ComponentRecord component) throws IOException {
+        if (!Manifest.COMPLETED.equals(component.status())) {
+            return List.of(new ChainLink(manifest.backupId(), manifest.type(), component,
+                    new ArtifactReader(repository, new BackupId(manifest.backupId()), component.name(), dataKey)));
+        }
+        return chains.of(manifest, dataKey, component.name());
+    }
+
     private VerifyReport verify(Manifest sealed) throws IOException {
         BackupId id = new BackupId(sealed.backupId());
         DataKey dataKey;
@@ -94,23 +134,18 @@ public final class Verifier {
         Manifest manifest = ManifestKeys.unseal(sealed, dataKey);
         List<VerifyReport.ArtifactCheck> checks = new ArrayList<>();
         for (ComponentRecord component : manifest.components()) {
-            ArtifactReader reader = new ArtifactReader(repository, id, component.name(), dataKey);
-            for (Artifact artifact : component.artifacts()) {
-                Path scratch = PrivateFiles.createDirectories(scratchRoot.resolve("verify-" + id + "-" + component.name()));
-                try {
-                    components.get(component.name()).verify(new Verification(artifact, reader, component.facts(), scratch));
-                    checks.add(new VerifyReport.ArtifactCheck(component.name(), artifact.path(), VerifyReport.OK, null));
-                } catch (Exception e) {
-                    if (repository.readManifest(id).isEmpty()) {
-                        // a delete removes the manifest first: what went missing was deleted, not lost
-                        LOG.warn("Verify {}: deleted while verifying", id);
-                        return VerifyReport.deleted(id.value());
-                    }
-                    String error = BackupJobs.oneLine(component.name(), e);
-                    LOG.error("Verify {}: {}", id, error);
-                    checks.add(new VerifyReport.ArtifactCheck(component.name(), artifact.path(), VerifyReport.BAD, error));
-                } finally {
-                    Folders.deleteTreeQuietly(scratch);
+            List<ChainLink> chain;
+            try {
+                chain = chainOf(manifest, dataKey, component);
+            } catch (RuntimeException e) {
+                String error = BackupJobs.oneLine(component.name(), e);
+                LOG.error("Verify {}: {}", id, error);
+                checks.add(new VerifyReport.ArtifactCheck(component.name(), "depends_on", VerifyReport.BAD, error));
+                continue;
+            }
+            for (ChainLink link : chain) {
+                if (!checkArtifacts(id, component.name(), link, checks)) {
+                    return VerifyReport.deleted(id.value());
                 }
             }
         }

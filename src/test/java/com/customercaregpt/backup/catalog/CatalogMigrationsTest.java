@@ -39,24 +39,29 @@ class CatalogMigrationsTest {
         oldReleaseCatalog(db, RELEASED.size());
         postgres.execute(db, "INSERT INTO backup (repository, backup_id, type, status, created_at, retention_days,"
                 + " size_bytes, components, manifest) VALUES ('/srv/backups', 'backup_20250101_000000', 'full',"
-                + " 'completed', now(), 30, 1234, 'database', '{\"format_version\": 1}');"
+                + " 'completed', now(), 30, 1234, 'database', '{\"format_version\": 1}'),"
+                + " ('/srv/backups', 'backup_20250102_000000', 'incremental', 'completed', now(), 7, 12, 'database',"
+                + " '{\"format_version\": 2, \"depends_on\": \"backup_20250101_000000\"}');"
                 + " INSERT INTO operation (operation_id, repository, kind, backup_id, status, started_at)"
                 + " VALUES ('op-1', '/srv/backups', 'verify', 'backup_20250101_000000', 'ok', now())");
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        // baselined at the highest version the old migrator applied: none of V001..V005 ran again
-        assertEquals("5:BASELINE:true", history(db));
+        // baselined at the highest version the old migrator applied: none of V001..V005 ran again,
+        // V006 indexed the chains its manifests record, V007 added the recovery runs
+        assertEquals("5:BASELINE:true,6:SQL:true,7:SQL:true", history(db));
+        assertEquals("backup_20250102_000000<-backup_20250101_000000", postgres.query(db, "SELECT string_agg(backup_id"
+                + " || '<-' || depends_on, ',') FROM backup WHERE depends_on IS NOT NULL", rs -> rs.next() ? rs.getString(1) : null));
         assertEquals("backup_20250101_000000:1234:op-1", postgres.query(db, "SELECT b.backup_id || ':' || b.size_bytes"
                 + " || ':' || o.operation_id FROM backup b JOIN operation o USING (repository, backup_id)",
                 rs -> rs.next() ? rs.getString(1) : null));
 
         // the next release's migration applies on top of the baseline
-        Files.writeString(next.resolve("V006__probe.sql"), "CREATE TABLE probe (id integer PRIMARY KEY);"
+        Files.writeString(next.resolve("V900__probe.sql"), "CREATE TABLE probe (id integer PRIMARY KEY);"
                 + " INSERT INTO probe SELECT count(*) FROM backup;");
         CatalogSchema.flyway(dataSource(db)).locations("classpath:catalog", "filesystem:" + next).load().migrate();
-        assertEquals("5:BASELINE:true,6:SQL:true", history(db));
-        assertEquals(1, postgres.queryLong(db, "SELECT id FROM probe"));
+        assertEquals("5:BASELINE:true,6:SQL:true,7:SQL:true,900:SQL:true", history(db));
+        assertEquals(2, postgres.queryLong(db, "SELECT id FROM probe"));
     }
 
     @Test
@@ -66,7 +71,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("1:BASELINE:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true", history(db));
+        assertEquals("1:BASELINE:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM qrtz_triggers"));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM schedule_run"));
     }
@@ -78,7 +83,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true", history(db));
+        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM backup"));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM schedule_run"));
     }
@@ -91,7 +96,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("0:BASELINE:true,1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true", history(db));
+        assertEquals("0:BASELINE:true,1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM backup"));
     }
 
@@ -104,7 +109,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("1:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,2:SQL:true", history(db));
+        assertEquals("1:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,2:SQL:true", history(db));
         assertEquals(1, postgres.queryLong(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'operation_backup'"));
     }
 
@@ -131,7 +136,7 @@ class CatalogMigrationsTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true", history(db));
+        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
     }
 
     /** A catalog as the releases before Flyway left it: their scripts and their {@code schema_version} table. */

@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The catalog is an index: dropped, it comes back from the repository's manifests alone. */
+/** The catalog is an index: dropped, it comes back from the repository's manifests alone, chains included. */
 class CatalogRebuildTest {
 
     private Path work;
@@ -38,8 +39,13 @@ class CatalogRebuildTest {
         Properties properties = new Properties();
         properties.putAll(stack.settings(repository));
         Path config = TestStack.store(properties, work.resolve("catalog.properties"));
-        for (int i = 0; i < 3; i++) {
-            assertEquals(0, Cli.run("--config", config.toString(), "create", "--components", "config").exitCode());
+        for (String type : List.of("full", "incremental", "incremental")) {
+            assertEquals(0, Cli.run("--config", config.toString(), "create", "--type", type, "--components", "config")
+                    .exitCode());
+        }
+        List<String> ids;
+        try (var backups = Files.list(repository.resolve("backups"))) {
+            ids = backups.map(p -> p.getFileName().toString()).sorted().toList();
         }
         Path gone;
         try (var backups = Files.list(repository.resolve("backups"))) {
@@ -55,6 +61,16 @@ class CatalogRebuildTest {
                 + "repository = '" + repository.toAbsolutePath().normalize() + "' AND status = 'completed'"));
         assertEquals(0, stack.postgres().queryLong(DemoStack.CATALOG_DATABASE, "SELECT count(*) FROM backup WHERE "
                 + "backup_id = '" + gone.getFileName() + "' AND repository = '" + repository.toAbsolutePath().normalize() + "'"));
+        // the chain index comes back from the manifests' depends_on
+        assertEquals(ids.get(1), stack.postgres().query(DemoStack.CATALOG_DATABASE, "SELECT depends_on FROM backup WHERE"
+                + " backup_id = '" + ids.get(2) + "' AND repository = '" + repository.toAbsolutePath().normalize() + "'",
+                rs -> rs.next() ? rs.getString(1) : null));
+        // list and show name the type and the parent
+        Cli.Result list = Cli.run("--config", config.toString(), "list");
+        assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(ids.get(2)) && l.contains("incremental")
+                && l.contains(ids.get(1))), list.stdout());
+        Cli.Result show = Cli.run("--config", config.toString(), "show", ids.get(2));
+        assertTrue(show.stdout().contains("incremental on " + ids.get(1)), show.stdout());
     }
 
     @Test

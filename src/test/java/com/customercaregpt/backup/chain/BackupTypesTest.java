@@ -67,6 +67,8 @@ class BackupTypesTest {
         Manifest afterDifferential = create("incremental", "config");
 
         assertNull(full.dependsOn());
+        // a version-2 reader would restore an incremental's changes alone: it must refuse them
+        assertEquals(3, first.formatVersion());
         assertEquals("incremental", first.type());
         assertEquals(full.backupId(), first.dependsOn());
         assertEquals(first.backupId(), second.dependsOn(), "the newest completed backup holding the components");

@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * docs/repository-format.md lists exactly the fields a real manifest has: a backup of every
- * component against real servers, plain and encrypted, is compared field by field with the
- * tables of the document itself, so the two cannot drift apart.
+ * component against real servers, plain and encrypted, and an incremental one on the plain one,
+ * is compared field by field with the tables of the document itself, so the two cannot drift apart.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManifestDocumentedTest {
@@ -44,6 +44,7 @@ class ManifestDocumentedTest {
     private Path work;
     private DemoStack stack;
     private JsonNode plain;
+    private JsonNode incremental;
     private JsonNode encrypted;
     private Manifest encryptedUnsealed;
     private Map<String, Map<String, Field>> doc;
@@ -61,8 +62,9 @@ class ManifestDocumentedTest {
         work = Files.createTempDirectory("manifest-doc-test-");
         Path keyFile = work.resolve("backup.key");
         KeyFile key = KeyFile.generate(keyFile);
-        plain = backUp("plain", Map.of());
-        encrypted = backUp("encrypted", Map.of("backup.encryption.key-file", keyFile.toString()));
+        plain = backUp("plain", Map.of(), "full");
+        incremental = backUp("plain", Map.of(), "incremental");
+        encrypted = backUp("encrypted", Map.of("backup.encryption.key-file", keyFile.toString()), "full");
         Manifest sealed = ManifestCodec.JSON.treeToValue(encrypted, Manifest.class);
         encryptedUnsealed = ManifestKeys.unseal(sealed, DataKey.unwrap(sealed.dataKey(), key));
         doc = documentedFields();
@@ -75,18 +77,18 @@ class ManifestDocumentedTest {
 
     @Test
     void topLevelFieldsAreTheDocumentedOnes() {
-        checkFields("Top-level fields", List.of(plain, encrypted), List::of);
+        checkFields("Top-level fields", List.of(plain, incremental, encrypted), List::of);
     }
 
     @Test
     void componentRecordsHaveTheDocumentedFields() {
-        checkFields("Component record", List.of(plain, encrypted), ManifestDocumentedTest::components);
+        checkFields("Component record", List.of(plain, incremental, encrypted), ManifestDocumentedTest::components);
     }
 
     @Test
     void artifactRecordsHaveTheDocumentedFieldsAndValues() {
         List<JsonNode> artifacts = new ArrayList<>();
-        for (JsonNode manifest : List.of(plain, encrypted)) {
+        for (JsonNode manifest : List.of(plain, incremental, encrypted)) {
             components(manifest).forEach(c -> c.path("artifacts").forEach(artifacts::add));
         }
         assertFalse(artifacts.isEmpty());
@@ -106,8 +108,10 @@ class ManifestDocumentedTest {
     void everyComponentsFactsAreTheDocumentedOnesPlainAndSealed() throws Exception {
         Map<String, Map<String, Field>> facts = documentedFacts();
         List<Map<String, Object>> all = new ArrayList<>();
-        for (JsonNode component : components(plain)) {
-            all.add(ManifestCodec.JSON.convertValue(component.path("facts"), Map.class));
+        for (JsonNode manifest : List.of(plain, incremental)) {
+            for (JsonNode component : components(manifest)) {
+                all.add(ManifestCodec.JSON.convertValue(component.path("facts"), Map.class));
+            }
         }
         for (JsonNode component : components(encrypted)) {
             assertEquals(0, component.path("facts").size(), "sealed: " + component.path("name").asText());
@@ -117,6 +121,7 @@ class ManifestDocumentedTest {
         }
         List<String> names = new ArrayList<>();
         components(plain).forEach(c -> names.add(c.path("name").asText()));
+        components(incremental).forEach(c -> names.add(c.path("name").asText()));
         names.addAll(encryptedUnsealed.componentNames());
         assertEquals(List.of("database", "redis", "chromadb", "uploads", "config"), names.subList(0, 5));
         for (int i = 0; i < all.size(); i++) {
@@ -161,12 +166,12 @@ class ManifestDocumentedTest {
         return list;
     }
 
-    private JsonNode backUp(String name, Map<String, String> overrides) throws Exception {
+    private JsonNode backUp(String name, Map<String, String> overrides, String type) throws Exception {
         Properties properties = new Properties();
         properties.putAll(stack.settings(work.resolve(name)));
         properties.putAll(overrides);
         Path config = TestStack.store(properties, work.resolve(name + ".properties"));
-        Cli.Result create = Cli.run("--config", config.toString(), "create", "--output", "json");
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--type", type, "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());
         String id = ManifestCodec.JSON.readTree(create.stdout()).path("backup_id").asText();
         return ManifestCodec.JSON.readTree(Files.readAllBytes(
@@ -194,13 +199,18 @@ class ManifestDocumentedTest {
     private static Map<String, Map<String, Field>> documentedFacts() throws IOException {
         Map<String, Map<String, Field>> facts = new LinkedHashMap<>();
         String component = null;
+        boolean variant = false;
         for (List<String> row : tableRows("## Facts per component")) {
             if (!row.get(0).isBlank()) {
-                component = row.get(0).trim();
+                // "database (base backup)": facts only that kind of record has, so optional for the component
+                component = row.get(0).trim().replaceFirst(" \\(.*\\)$", "");
+                variant = row.get(0).contains("(");
             }
             for (String name : codes(row.get(1))) {
+                boolean optional = variant || row.get(2).contains("absent");
                 facts.computeIfAbsent(component, c -> new LinkedHashMap<>())
-                        .put(name, new Field(name, row.get(2).contains("absent"), false, Set.of()));
+                        .merge(name, new Field(name, optional, false, Set.of()),
+                                (a, b) -> a.optional() ? b : a);
             }
         }
         assertEquals(Set.of("database", "redis", "chromadb", "uploads", "config"), facts.keySet());
