@@ -249,7 +249,8 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("replicator", replicator);
         main.bind("conditions", conditions(settings, alerts, repositoryPath, scratch, replicator));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
-        main.bind("walReports", new WalReports(settings, inventory, keys));
+        WalReports walReports = new WalReports(settings, inventory, keys);
+        main.bind("walReports", walReports);
         main.bind("serviceCommands", new ServiceCommands(settings, components));
         DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
@@ -264,7 +265,7 @@ public final class BackupApplication implements AutoCloseable {
         RecoveryRecords recoveryRecords = new RecoveryRecords(catalogSchema, catalogConnections, repository.location());
         Drills drills = new Drills(repositoryPath.resolve("pre-restore"), scratch, settings, readable, keys, leftovers);
         RecoveryRuns recoveryRuns = new RecoveryRuns(recoveryPlans, inventory, keys, lock, validationChecks, drills,
-                recoveryRecords, settings);
+                recoveryRecords, settings, walReports);
         RecoveryStatus recoveryStatus = new RecoveryStatus(recoveryPlans, recoveryRuns, recoveryRecords);
         main.bind("recoveryPlans", recoveryPlans);
         main.bind("validationChecks", validationChecks);
