@@ -101,6 +101,8 @@ public final class RecoveryRun {
     private Instant toTime;
     /** Backup id to the plan's components restored from it, oldest first (one backup but at a moment in time). */
     private Map<String, List<String>> pointBackups = Map.of();
+    /** At a moment in time: each component's record in the backup it is restored from (its facts, for the checks). */
+    private final Map<String, Manifest.ComponentRecord> pointRecords = new java.util.concurrent.ConcurrentHashMap<>();
     private Instant validated;
     private String failedStep;
     private String error;
@@ -340,6 +342,22 @@ public final class RecoveryRun {
         if (toTime == null) {
             pointBackups = Map.of(point.backupId(), plan.components());
         }
+    }
+
+    /** The facts the checks compare a component with: those of the backup it was restored from. */
+    @JsonIgnore
+    public Map<String, Object> factsOf(String component) {
+        Manifest.ComponentRecord record = pointRecords.get(component);
+        if (record == null && manifest != null) {
+            record = manifest.components().stream().filter(c -> c.name().equals(component)).findFirst().orElse(null);
+        }
+        return record == null || record.facts() == null ? Map.of() : record.facts();
+    }
+
+    /** At a moment in time: the components {@code backup} restores are checked against its facts. */
+    void componentsFrom(Manifest backup) {
+        List<String> names = pointBackups.getOrDefault(backup.backupId(), List.of());
+        backup.components().stream().filter(c -> names.contains(c.name())).forEach(c -> pointRecords.put(c.name(), c));
     }
 
     void pointInTime(Instant time, Map<String, List<String>> backups) {

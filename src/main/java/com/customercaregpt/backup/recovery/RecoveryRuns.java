@@ -116,6 +116,10 @@ public final class RecoveryRuns {
             Instant time = WalReports.parseTime(run.getRequest().toTime());
             Map<String, List<String>> backups = wal.backupsAt(time, needed);
             run.pointInTime(time, backups);
+            for (String id : backups.keySet()) {
+                Manifest sealed = inventory.manifest(id);
+                run.componentsFrom(ManifestKeys.unseal(sealed, keys.open(sealed)));
+            }
             chosen = inventory.manifest(new ArrayList<>(backups.keySet()).get(backups.size() - 1));
         } else if (run.getRequest().backupId() != null) {
             chosen = inventory.manifest(run.getRequest().backupId());
