@@ -60,6 +60,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.slf4j.LoggerFactory;
 import org.apache.camel.CamelExecutionException;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -125,13 +126,15 @@ public final class BackupApplication implements AutoCloseable {
 
     /**
      * A command prints its failure as one line (with --verbose, its stack trace): Camel's own
-     * report of a failed exchange (message history, stack trace) would bury that line.
+     * report of a failed exchange (message history, stack trace) would bury that line. Its logger is
+     * off too: a route without onException (a component's runbook, a route in a parallel split or
+     * called by a bean) reports a failure whatever logExhausted says.
      */
     private static final MainListener QUIET_FAILURES = new MainListenerSupport() {
         @Override
         public void beforeConfigure(BaseMainSupport main) {
             main.getCamelContext().getCamelContextExtension().setErrorHandlerFactory(
-                    new DefaultErrorHandlerDefinition().logExhausted(false));
+                    new DefaultErrorHandlerDefinition().logExhausted(false).loggingLevel(LoggingLevel.OFF.name()));
         }
     };
 
@@ -246,7 +249,8 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("replicator", replicator);
         main.bind("conditions", conditions(settings, alerts, repositoryPath, scratch, replicator));
         main.bind("verifier", new Verifier(readable, inventory, components, keys, scratch));
-        main.bind("walReports", new WalReports(settings, inventory, keys));
+        WalReports walReports = new WalReports(settings, inventory, keys);
+        main.bind("walReports", walReports);
         main.bind("serviceCommands", new ServiceCommands(settings, components));
         DataSource catalogConnections = mode == Mode.SERVICE ? CatalogSchema.pooled(catalog) : catalog;
         main.bind("catalogDataSource", catalogConnections);
@@ -261,7 +265,7 @@ public final class BackupApplication implements AutoCloseable {
         RecoveryRecords recoveryRecords = new RecoveryRecords(catalogSchema, catalogConnections, repository.location());
         Drills drills = new Drills(repositoryPath.resolve("pre-restore"), scratch, settings, readable, keys, leftovers);
         RecoveryRuns recoveryRuns = new RecoveryRuns(recoveryPlans, inventory, keys, lock, validationChecks, drills,
-                recoveryRecords, settings);
+                recoveryRecords, settings, walReports);
         RecoveryStatus recoveryStatus = new RecoveryStatus(recoveryPlans, recoveryRuns, recoveryRecords);
         main.bind("recoveryPlans", recoveryPlans);
         main.bind("validationChecks", validationChecks);

@@ -102,7 +102,8 @@ public final class DisasterRecoveryCommand implements Runnable {
                 + "completed backup holding the plan's components).")
         String backupId;
 
-        @Option(names = "--to-time", paramLabel = "TIME", description = "Point-in-time recovery (needs backup.wal.enabled).")
+        @Option(names = "--to-time", paramLabel = "TIME", description = "Point-in-time recovery: the plan's components as they were at TIME, the database replayed from "
+                + "its WAL archive (needs backup.wal.enabled).")
         String toTime;
 
         @Option(names = "--dry-run", description = "Choose and verify the recovery point, print the steps, change nothing.")
@@ -196,7 +197,8 @@ public final class DisasterRecoveryCommand implements Runnable {
         out.printf("%s of %s: %s (%s)%n", run.isDrill() ? "Drill" : run.isDryRun() ? "Dry run" : "Recovery",
                 run.getPlanId(), run.getStatus(), run.getOperationId());
         if (run.getRecoveryPoint() != null) {
-            out.printf("Recovery point  %s (%s)%n", run.getRecoveryPoint().backupId(), run.getRecoveryPoint().createdAt());
+            out.printf("Recovery point  %s (%s)%s%n", run.getRecoveryPoint().backupId(), run.getRecoveryPoint().createdAt(),
+                    run.getRecoveryPoint().toTime() == null ? "" : " to " + run.getRecoveryPoint().toTime());
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"STEP", "STATUS", "SECONDS", "DETAIL"});

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,8 +72,9 @@ public final class RecoveryRun {
     public record Check(String name, String status, String detail) {
     }
 
-    /** The data restored: its backup and when it was taken. */
-    public record RecoveryPoint(String backupId, String createdAt) {
+    /** The data restored: its backup and when it was taken, and the moment asked for (point-in-time recovery). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RecoveryPoint(String backupId, String createdAt, String toTime) {
     }
 
     /** An objective against what was achieved: met, and by how much (negative: missed by). */
@@ -95,6 +97,12 @@ public final class RecoveryRun {
     private volatile String status = RUNNING;
     private Manifest manifest;
     private boolean newestPoint;
+    /** The moment asked for (null: the backup's own state). */
+    private Instant toTime;
+    /** Backup id to the plan's components restored from it, oldest first (one backup but at a moment in time). */
+    private Map<String, List<String>> pointBackups = Map.of();
+    /** At a moment in time: each component's record in the backup it is restored from (its facts, for the checks). */
+    private final Map<String, Manifest.ComponentRecord> pointRecords = new java.util.concurrent.ConcurrentHashMap<>();
     private Instant validated;
     private String failedStep;
     private String error;
@@ -148,7 +156,8 @@ public final class RecoveryRun {
     }
 
     public RecoveryPoint getRecoveryPoint() {
-        return manifest == null ? null : new RecoveryPoint(manifest.backupId(), manifest.createdAt());
+        return manifest == null ? null : new RecoveryPoint(manifest.backupId(), manifest.createdAt(),
+                toTime == null ? null : toTime.toString());
     }
 
     public synchronized List<Step> getSteps() {
@@ -196,7 +205,7 @@ public final class RecoveryRun {
         if (manifest == null || request.dryRun()) {
             return null;
         }
-        long age = Duration.between(Instant.parse(manifest.createdAt()), started).toSeconds();
+        long age = Duration.between(toTime != null ? toTime : Instant.parse(manifest.createdAt()), started).toSeconds();
         return plan.rpoSeconds() == 0 ? new Objective(0, age, newestPoint, 0) : Objective.of(plan.rpoSeconds(), age);
     }
 
@@ -213,6 +222,17 @@ public final class RecoveryRun {
     @JsonIgnore
     public Manifest getManifest() {
         return manifest;
+    }
+
+    /** The moment asked for, or null. */
+    @JsonIgnore
+    public Instant getToTime() {
+        return toTime;
+    }
+
+    @JsonIgnore
+    public Map<String, List<String>> getPointBackups() {
+        return pointBackups;
     }
 
     @JsonIgnore
@@ -319,6 +339,30 @@ public final class RecoveryRun {
     void recoveryPoint(Manifest point, boolean newest) {
         this.manifest = point;
         this.newestPoint = newest;
+        if (toTime == null) {
+            pointBackups = Map.of(point.backupId(), plan.components());
+        }
+    }
+
+    /** The facts the checks compare a component with: those of the backup it was restored from. */
+    @JsonIgnore
+    public Map<String, Object> factsOf(String component) {
+        Manifest.ComponentRecord record = pointRecords.get(component);
+        if (record == null && manifest != null) {
+            record = manifest.components().stream().filter(c -> c.name().equals(component)).findFirst().orElse(null);
+        }
+        return record == null || record.facts() == null ? Map.of() : record.facts();
+    }
+
+    /** At a moment in time: the components {@code backup} restores are checked against its facts. */
+    void componentsFrom(Manifest backup) {
+        List<String> names = pointBackups.getOrDefault(backup.backupId(), List.of());
+        backup.components().stream().filter(c -> names.contains(c.name())).forEach(c -> pointRecords.put(c.name(), c));
+    }
+
+    void pointInTime(Instant time, Map<String, List<String>> backups) {
+        this.toTime = time;
+        this.pointBackups = new LinkedHashMap<>(backups);
     }
 
     void targets(Map<String, String> places) {

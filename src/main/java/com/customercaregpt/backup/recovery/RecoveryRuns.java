@@ -11,6 +11,7 @@ import com.customercaregpt.backup.repository.RepositoryLock;
 import com.customercaregpt.backup.restore.RestoreJobs;
 import com.customercaregpt.backup.restore.RestoreReport;
 import com.customercaregpt.backup.restore.RestoreRequest;
+import com.customercaregpt.backup.wal.WalReports;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -19,9 +20,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -41,10 +44,13 @@ public final class RecoveryRuns {
     private final Drills drills;
     private final RecoveryRecords records;
     private final Settings settings;
+    private final WalReports wal;
     private volatile MeterRegistry metrics;
 
     public RecoveryRuns(RecoveryPlans plans, Inventory inventory, ManifestKeys keys, RepositoryLock lock,
-                        ValidationChecks checks, Drills drills, RecoveryRecords records, Settings settings) {
+                        ValidationChecks checks, Drills drills, RecoveryRecords records, Settings settings,
+                        WalReports wal) {
+        this.wal = wal;
         this.plans = plans;
         this.inventory = inventory;
         this.keys = keys;
@@ -73,7 +79,7 @@ public final class RecoveryRuns {
                     + "backup); give --backup-id, or leave both out for the newest restorable backup");
         }
         if (request.toTime() != null) {
-            throw new UsageError("point-in-time recovery is not part of this build's recovery plans; give --backup-id");
+            WalReports.parseTime(request.toTime());
         }
         if (!request.dryRun()) {
             lock.liveHolder().ifPresent(holder -> {
@@ -100,12 +106,22 @@ public final class RecoveryRuns {
 
     /**
      * The recovery point: the backup asked for, else the newest completed backup holding every
-     * component of the plan. Its facts are opened (a wrong key stops here, before anything is touched).
+     * component of the plan; for a time, the backups a --to-time restore uses (WalReports.backupsAt),
+     * the newest of them reported. Its facts are opened (a wrong key stops here, before anything is touched).
      */
     public Manifest choosePoint(RecoveryRun run) throws IOException {
         List<String> needed = run.getPlan().components();
         Manifest chosen;
-        if (run.getRequest().backupId() != null) {
+        if (run.getRequest().toTime() != null) {
+            Instant time = WalReports.parseTime(run.getRequest().toTime());
+            Map<String, List<String>> backups = wal.backupsAt(time, needed);
+            run.pointInTime(time, backups);
+            for (String id : backups.keySet()) {
+                Manifest sealed = inventory.manifest(id);
+                run.componentsFrom(ManifestKeys.unseal(sealed, keys.open(sealed)));
+            }
+            chosen = inventory.manifest(new ArrayList<>(backups.keySet()).get(backups.size() - 1));
+        } else if (run.getRequest().backupId() != null) {
             chosen = inventory.manifest(run.getRequest().backupId());
             List<String> missing = needed.stream().filter(c -> !holds(chosen, c)).toList();
             if (!missing.isEmpty()) {
@@ -134,18 +150,31 @@ public final class RecoveryRuns {
                 .anyMatch(c -> c.name().equals(component) && Manifest.COMPLETED.equals(c.status()));
     }
 
-    /** The verify step: a restore dry run (every artifact present, of its size and checksum). */
-    public RestoreRequest verifyRequest(RecoveryRun run) {
-        return new RestoreRequest(run.getManifest().backupId(), restored(run), null, null, true,
-                trigger(run));
+    /** How many restores the verify and restore steps run: one per backup of the recovery point. */
+    public int restoreCount(RecoveryRun run) {
+        return run.getPointBackups().size();
     }
 
-    /** The restore step: the plan's components from the recovery point, over the live systems or into the drill's sandbox. */
-    public RestoreRequest restoreRequest(RecoveryRun run) throws IOException {
+    /** The verify step's {@code index}th restore: a dry run (every artifact present, of its size and checksum). */
+    public RestoreRequest verifyRequest(RecoveryRun run, int index) {
+        return pointRequest(run, index, true);
+    }
+
+    /**
+     * The restore step's {@code index}th restore: the plan's components from the recovery point (at its time,
+     * when asked for one), over the live systems or into the drill's sandbox.
+     */
+    public RestoreRequest restoreRequest(RecoveryRun run, int index) throws IOException {
         if (run.isDrill()) {
             return drills.restoreRequest(run, trigger(run));
         }
-        return new RestoreRequest(run.getManifest().backupId(), restored(run), null, null, run.isDryRun(), trigger(run));
+        return pointRequest(run, index, run.isDryRun());
+    }
+
+    private RestoreRequest pointRequest(RecoveryRun run, int index, boolean dryRun) {
+        Map.Entry<String, List<String>> backup = new ArrayList<>(run.getPointBackups().entrySet()).get(index);
+        return new RestoreRequest(backup.getKey(), backup.getValue(), null, null, dryRun, trigger(run), run.getToTime(),
+                null);
     }
 
     /** What the restore did: for a run on live systems, the components swapped in and checked. */
@@ -223,10 +252,6 @@ public final class RecoveryRuns {
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return message.lines().findFirst().orElse(message);
-    }
-
-    private static List<String> restored(RecoveryRun run) {
-        return run.getPlan().components();
     }
 
     private static String trigger(RecoveryRun run) {

@@ -4,7 +4,6 @@ import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.component.ChromaClient;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.config.Settings;
-import com.customercaregpt.backup.repository.Manifest;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -260,8 +259,7 @@ public final class ValidationChecks {
     }
 
     private static Map<String, Object> facts(RecoveryRun run, String component) {
-        return run.getManifest().components().stream().filter(c -> c.name().equals(component)).findFirst()
-                .map(Manifest.ComponentRecord::facts).orElse(Map.of());
+        return run.factsOf(component);
     }
 
     private static void compare(List<String> differences, String what, long actual, Object expected) {

@@ -10,11 +10,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +37,8 @@ class CliErrorsTest {
         KeyFile.generate(keyFile);
         config = properties("errors.properties", Map.of("backup.encryption.key-file", keyFile.toString(),
                 "backup.lock.wait-seconds", "0"));
-        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "config", "--output", "json");
+        Cli.Result create = Cli.run("--config", config.toString(), "create", "--components", "config", "redis",
+                "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());
         backupId = ManifestCodec.JSON.readTree(create.stdout()).get("backup_id").asText();
     }
@@ -104,6 +107,47 @@ class CliErrorsTest {
         assertOneLine(Cli.run("--config", wrong.toString(), "restore", backupId, "--dry-run"), 1,
                 KeyFile.load(otherKey).keyId());
     }
+
+    /** Settings whose Redis is down: a port nobody listens on. */
+    private Path redisDown() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        return properties("redis-down.properties", Map.of("backup.encryption.key-file", keyFile.toString(),
+                "backup.redis.port", String.valueOf(closed), "backup.components", "config,redis"));
+    }
+
+    @Test
+    void aRestoreWhoseServerIsDownIsOneLineWithoutCamelsReport() throws Exception {
+        Cli.Result restore = Cli.withConfig(redisDown(), "restore", backupId, "--components", "redis", "--yes");
+        assertOneErrorLineBesideLogs(restore, "redis: connect: cannot reach Redis");
+    }
+
+    @Test
+    void aRecoveryPlanFailingInAStepIsOneLineWithoutCamelsReport() throws Exception {
+        Cli.Result initiate = Cli.withConfig(redisDown(), "disaster-recovery", "initiate", "--plan-id",
+                "full_system_recovery", "--backup-id", backupId, "--yes");
+        assertOneErrorLineBesideLogs(initiate, "full_system_recovery: step restore: redis: connect: cannot reach Redis");
+    }
+
+    /**
+     * A command that ran (and logged its progress) fails with one error line, exit 1: every other line
+     * on stderr is one of its own log lines, never Camel's message history nor a stack trace.
+     */
+    private static void assertOneErrorLineBesideLogs(Cli.Result result, String fragment) {
+        assertEquals(1, result.exitCode(), result.toString());
+        List<String> errors = result.stderr().lines().filter(l -> l.startsWith("backup-manager: error: ")).toList();
+        assertEquals(1, errors.size(), result.toString());
+        assertTrue(errors.get(0).contains(fragment), errors.get(0) + " lacks " + fragment);
+        assertTrue(result.stderr().lines().allMatch(l -> l.startsWith("backup-manager: error: ")
+                || LOG_LINE.matcher(l).matches()), "only log lines beside the error: " + result);
+        assertTrue(result.stderr().lines().noneMatch(l -> l.contains("Message History") || l.contains("DefaultErrorHandler")
+                || l.strip().startsWith("at com.") || l.strip().startsWith("at org.")), result.toString());
+    }
+
+    /** A line of the project's own log (src/main/resources/simplelogger.properties). */
+    private static final Pattern LOG_LINE = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\S+ (INFO|WARN|ERROR) \\S+ - .*");
 
     @Test
     void verboseAddsTheStackTrace() {

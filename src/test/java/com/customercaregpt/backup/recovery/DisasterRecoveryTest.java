@@ -261,9 +261,7 @@ class DisasterRecoveryTest {
         Cli.Result initiate = cli(Map.of("backup.redis.port", String.valueOf(closed)), "disaster-recovery", "initiate",
                 "--plan-id", "full_system_recovery", "--backup-id", backupId, "--yes");
         assertEquals(1, initiate.exitCode(), initiate.toString());
-        List<String> errors = initiate.stderr().lines().filter(l -> l.startsWith("backup-manager: error:")).toList();
-        assertEquals(1, errors.size(), initiate.toString());
-        String error = errors.get(0);
+        String error = errorLine(initiate);
         assertTrue(error.contains("full_system_recovery: step restore") && error.contains("redis"), error);
         assertTrue(error.contains("swapped (restored and checked): none; untouched: database, redis, chromadb, uploads, "
                 + "config"), error);

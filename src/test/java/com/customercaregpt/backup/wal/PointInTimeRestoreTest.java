@@ -6,6 +6,7 @@ import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.WalCluster;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * With WAL on: a full backup is a physical base backup, the streamer archives every segment, and a restore
  * brings back the base backup exactly, or the database as it was at a moment between two transactions,
- * beside the live server (--target-dir) or in its place; a missing segment is found and refused by name.
+ * beside the live server (--target-dir) or in its place, also as a recovery plan's point; a missing segment
+ * is found and refused by name.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -141,6 +144,25 @@ class PointInTimeRestoreTest {
 
     @Test
     @Order(5)
+    void aDatabaseRecoveryToATimeRestoresRowExactInPlaceAndAccountsTheRpoFromThatTime() throws Exception {
+        cluster.with("backup.database.data-dir", cluster.postgres().dataFolder().toString())
+                .with("backup.database.stop-command", cluster.pgCtl("stop"))
+                .with("backup.database.start-command", cluster.pgCtl("start"));
+        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (4, 'written since')");
+        Cli.Result initiate = cluster.cli("disaster-recovery", "initiate", "--plan-id", "database_recovery",
+                "--to-time", betweenTransactions.toString(), "--yes", "--output", "json");
+        assertEquals(0, initiate.exitCode(), initiate.toString());
+        assertEquals(List.of("1 first", "2 before the moment"), orders(cluster.postgres().port()));
+        JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
+        assertEquals(backupId, run.path("recovery_point").path("backup_id").asText(), run.toString());
+        assertEquals(betweenTransactions.toString(), run.path("recovery_point").path("to_time").asText(), run.toString());
+        assertEquals(Duration.between(betweenTransactions, Instant.parse(run.path("started_at").asText())).toSeconds(),
+                run.path("rpo").path("achieved_seconds").asLong(), run.toString());
+        assertEquals("[\"database\"]", run.path("swapped").toString());
+    }
+
+    @Test
+    @Order(6)
     void aDeletedSegmentIsNamedByWalVerifyAndRefusedByRestoreBeforeAnythingIsBuilt() throws Exception {
         WalArchive archive = WalArchive.from(cluster.settings());
         Manifest manifest = ManifestCodec.JSON.readValue(cluster.cli("show", backupId, "--output", "json").stdout(),
