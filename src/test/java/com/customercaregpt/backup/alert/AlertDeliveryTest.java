@@ -226,10 +226,11 @@ class AlertDeliveryTest {
             JsonNode restored = service.api().runToEnd("POST", "/backup/" + backupId + "/restore",
                     "{\"components\": [\"uploads\"], \"target_dir\": \"" + work.resolve("restored") + "\"}");
             assertEquals("failed", restored.get("status").asText(), restored.toString());
-            assertEquals(1, posts.size(), posts.toString());
-            JsonNode alert = alertOf(posts.get(0));
+            // the operation ends as the alert goes out: wait for its delivery
+            JsonNode alert = awaitPost(1);
             assertEquals("restore-failed", alert.get("kind").asText());
-            assertEquals(1, smtp.getReceivedMessages().length);
+            awaitMails(1);
+            assertEquals(1, posts.size(), posts.toString());
         }
     }
 

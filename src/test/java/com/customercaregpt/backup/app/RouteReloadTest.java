@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -67,12 +66,12 @@ class RouteReloadTest {
         Path home = Files.createDirectories(work.resolve("home"));
         Files.copy(TestStack.projectHome().resolve("application.properties"), home.resolve("application.properties"));
         Path routes = home.resolve("routes");
-        for (String shipped : List.of("", "components")) {
-            Path copy = Files.createDirectories(routes.resolve(shipped));
-            try (Stream<Path> files = Files.list(TestStack.projectHome().resolve("routes").resolve(shipped))) {
-                for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    Files.copy(file, copy.resolve(file.getFileName()));
-                }
+        Path shipped = TestStack.projectHome().resolve("routes");
+        try (Stream<Path> files = Files.walk(shipped)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path copy = routes.resolve(shipped.relativize(file).toString());
+                Files.createDirectories(copy.getParent());
+                Files.copy(file, copy);
             }
         }
         Files.writeString(routes.resolve("schedules.camel.yaml"), "[]\n");
@@ -86,6 +85,7 @@ class RouteReloadTest {
         values.put("camel.server.port", String.valueOf(port));
         values.put("backup.api.token", "reload-token-0123456789");
         values.put("backup.routes.reload", "true");
+        values.put("camel.management.port", "0"); // any free port, whatever else runs on this host
         values.remove("backup.schedules.file");
         try (BackupApplication service = BackupApplication.start(Settings.of(home, values), BackupApplication.Mode.SERVICE)) {
             String base = "http://127.0.0.1:" + port;
