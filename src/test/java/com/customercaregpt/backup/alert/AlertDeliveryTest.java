@@ -202,11 +202,11 @@ class AlertDeliveryTest {
         }
     }
 
-    /** Flips one byte in the middle of the backup's uploads artifact. */
-    private static void damageUploadsArtifact(Path repository, String backupId) throws IOException {
+    /** Flips one byte in the middle of the backup's artifact of {@code component}. */
+    private static void damageArtifact(Path repository, String backupId, String component) throws IOException {
         Path artifact;
         try (var files = Files.walk(repository.resolve("backups").resolve(backupId))) {
-            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains("uploads")).findFirst()
+            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains(component)).findFirst()
                     .orElseThrow();
         }
         byte[] bytes = Files.readAllBytes(artifact);
@@ -222,7 +222,7 @@ class AlertDeliveryTest {
             JsonNode created = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
             assertEquals("completed", created.get("status").asText(), created.toString());
             String backupId = created.get("result").asText();
-            damageUploadsArtifact(service.work().resolve("repo"), backupId);
+            damageArtifact(service.work().resolve("repo"), backupId, "uploads");
             JsonNode restored = service.api().runToEnd("POST", "/backup/" + backupId + "/restore",
                     "{\"components\": [\"uploads\"], \"target_dir\": \"" + work.resolve("restored") + "\"}");
             assertEquals("failed", restored.get("status").asText(), restored.toString());
@@ -231,6 +231,28 @@ class AlertDeliveryTest {
             assertEquals("restore-failed", alert.get("kind").asText());
             awaitMails(1);
             assertEquals(1, posts.size(), posts.toString());
+        }
+    }
+
+    @Test
+    void aDrillThatFailsOverTheApiRaisesOneDrillFailedAlertNamingThePlanAndTheStep() throws Exception {
+        try (TestService service = TestService.start("alerts-drill", alertSettings())) {
+            JsonNode created = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"config\"]}");
+            assertEquals("completed", created.get("status").asText(), created.toString());
+            damageArtifact(service.work().resolve("repo"), created.get("result").asText(), "config");
+            JsonNode drill = service.api().runToEnd("POST", "/disaster-recovery/test",
+                    "{\"plan_id\": \"application_recovery\"}");
+            assertEquals("failed", drill.get("status").asText(), drill.toString());
+            JsonNode alert = awaitPost(1);
+            assertEquals("drill-failed", alert.get("kind").asText());
+            assertEquals("application_recovery", alert.get("component").asText());
+            String cause = alert.get("cause").asText();
+            assertTrue(cause.startsWith("drill application_recovery: step verify-recovery-point: config: verify checksum: ")
+                    && cause.contains("live data untouched"), alert.toString());
+            awaitMails(1);
+            assertEquals(1, posts.size(), "one alert, the drill's; its restore raises none of its own: " + posts);
+            assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("drill-failed [application_recovery]"),
+                    smtp.getReceivedMessages()[0].getSubject());
         }
     }
 
@@ -261,7 +283,7 @@ class AlertDeliveryTest {
         Files.createDirectories(uploads);
         Files.writeString(uploads.resolve("invoice.txt"), "paid");
         String backupId = createdBackup(config);
-        damageUploadsArtifact(work.resolve("repo"), backupId);
+        damageArtifact(work.resolve("repo"), backupId, "uploads");
         Cli.Result verify = Cli.run("--config", config.toString(), "verify", backupId);
         assertEquals(1, verify.exitCode(), verify.toString());
         assertEquals(1, posts.size(), posts.toString());
