@@ -4,6 +4,7 @@ import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.TestService;
 import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.fixtures.WalCluster;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -254,6 +255,43 @@ class AlertDeliveryTest {
             assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("drill-failed [application_recovery]"),
                     smtp.getReceivedMessages()[0].getSubject());
         }
+    }
+
+    @Test
+    void aWalStreamerDownLongerThanItsMaxLagRaisesAWalAlertResolvedWhenItStreamsAgain() throws Exception {
+        try (WalCluster cluster = new WalCluster("alerts-wal")) {
+            Map<String, String> settings = new HashMap<>(alertSettings());
+            settings.putAll(cluster.values());
+            settings.put("backup.wal.max-lag-seconds", "5");
+            try (TestService service = TestService.start("alerts-wal-service", settings)) {
+                cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (2, 'streamed')");
+                cluster.awaitArchivedPast(cluster.serverNow()); // streaming: a slow start may have alerted already
+                int before = posts.size();
+                assertEquals(0, pgCtl(cluster, "stop"));
+                JsonNode alert = awaitPost(before + 1);
+                assertEquals("wal", alert.get("kind").asText());
+                assertEquals("firing", alert.get("status").asText());
+                assertEquals("database", alert.get("component").asText());
+                String cause = alert.get("cause").asText();
+                assertTrue(cause.startsWith("WAL streaming has been down since ") && cause.contains("pg_receivewal exited with"),
+                        alert.toString());
+                assertFalse(posts.get(before).contains(cluster.postgres().password()), posts.get(before));
+                awaitMails(before + 1);
+                assertTrue(smtp.getReceivedMessages()[before].getSubject().contains("wal [database]"),
+                        smtp.getReceivedMessages()[before].getSubject());
+
+                assertEquals(0, pgCtl(cluster, "start"));
+                JsonNode resolved = awaitPost(before + 2);
+                assertEquals("wal", resolved.get("kind").asText());
+                assertEquals("resolved", resolved.get("status").asText());
+                assertEquals(alert.get("since").asText(), resolved.get("since").asText());
+                awaitMails(before + 2);
+            }
+        }
+    }
+
+    private static int pgCtl(WalCluster cluster, String action) throws Exception {
+        return new ProcessBuilder("sh", "-c", cluster.pgCtl(action)).inheritIO().start().waitFor();
     }
 
     @Test
