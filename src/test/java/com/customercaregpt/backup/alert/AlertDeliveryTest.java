@@ -4,6 +4,7 @@ import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.TestService;
 import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.fixtures.WalCluster;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -202,11 +203,11 @@ class AlertDeliveryTest {
         }
     }
 
-    /** Flips one byte in the middle of the backup's uploads artifact. */
-    private static void damageUploadsArtifact(Path repository, String backupId) throws IOException {
+    /** Flips one byte in the middle of the backup's artifact of {@code component}. */
+    private static void damageArtifact(Path repository, String backupId, String component) throws IOException {
         Path artifact;
         try (var files = Files.walk(repository.resolve("backups").resolve(backupId))) {
-            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains("uploads")).findFirst()
+            artifact = files.filter(f -> Files.isRegularFile(f) && f.toString().contains(component)).findFirst()
                     .orElseThrow();
         }
         byte[] bytes = Files.readAllBytes(artifact);
@@ -222,7 +223,7 @@ class AlertDeliveryTest {
             JsonNode created = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"uploads\"]}");
             assertEquals("completed", created.get("status").asText(), created.toString());
             String backupId = created.get("result").asText();
-            damageUploadsArtifact(service.work().resolve("repo"), backupId);
+            damageArtifact(service.work().resolve("repo"), backupId, "uploads");
             JsonNode restored = service.api().runToEnd("POST", "/backup/" + backupId + "/restore",
                     "{\"components\": [\"uploads\"], \"target_dir\": \"" + work.resolve("restored") + "\"}");
             assertEquals("failed", restored.get("status").asText(), restored.toString());
@@ -232,6 +233,65 @@ class AlertDeliveryTest {
             awaitMails(1);
             assertEquals(1, posts.size(), posts.toString());
         }
+    }
+
+    @Test
+    void aDrillThatFailsOverTheApiRaisesOneDrillFailedAlertNamingThePlanAndTheStep() throws Exception {
+        try (TestService service = TestService.start("alerts-drill", alertSettings())) {
+            JsonNode created = service.api().runToEnd("POST", "/backup/create", "{\"components\": [\"config\"]}");
+            assertEquals("completed", created.get("status").asText(), created.toString());
+            damageArtifact(service.work().resolve("repo"), created.get("result").asText(), "config");
+            JsonNode drill = service.api().runToEnd("POST", "/disaster-recovery/test",
+                    "{\"plan_id\": \"application_recovery\"}");
+            assertEquals("failed", drill.get("status").asText(), drill.toString());
+            JsonNode alert = awaitPost(1);
+            assertEquals("drill-failed", alert.get("kind").asText());
+            assertEquals("application_recovery", alert.get("component").asText());
+            String cause = alert.get("cause").asText();
+            assertTrue(cause.startsWith("drill application_recovery: step verify-recovery-point: config: verify checksum: ")
+                    && cause.contains("live data untouched"), alert.toString());
+            awaitMails(1);
+            assertEquals(1, posts.size(), "one alert, the drill's; its restore raises none of its own: " + posts);
+            assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("drill-failed [application_recovery]"),
+                    smtp.getReceivedMessages()[0].getSubject());
+        }
+    }
+
+    @Test
+    void aWalStreamerDownLongerThanItsMaxLagRaisesAWalAlertResolvedWhenItStreamsAgain() throws Exception {
+        try (WalCluster cluster = new WalCluster("alerts-wal")) {
+            Map<String, String> settings = new HashMap<>(alertSettings());
+            settings.putAll(cluster.values());
+            settings.put("backup.wal.max-lag-seconds", "5");
+            try (TestService service = TestService.start("alerts-wal-service", settings)) {
+                cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (2, 'streamed')");
+                cluster.awaitArchivedPast(cluster.serverNow()); // streaming: a slow start may have alerted already
+                int before = posts.size();
+                assertEquals(0, pgCtl(cluster, "stop"));
+                JsonNode alert = awaitPost(before + 1);
+                assertEquals("wal", alert.get("kind").asText());
+                assertEquals("firing", alert.get("status").asText());
+                assertEquals("database", alert.get("component").asText());
+                String cause = alert.get("cause").asText();
+                assertTrue(cause.startsWith("WAL streaming has been down since ") && cause.contains("pg_receivewal exited with"),
+                        alert.toString());
+                assertFalse(posts.get(before).contains(cluster.postgres().password()), posts.get(before));
+                awaitMails(before + 1);
+                assertTrue(smtp.getReceivedMessages()[before].getSubject().contains("wal [database]"),
+                        smtp.getReceivedMessages()[before].getSubject());
+
+                assertEquals(0, pgCtl(cluster, "start"));
+                JsonNode resolved = awaitPost(before + 2);
+                assertEquals("wal", resolved.get("kind").asText());
+                assertEquals("resolved", resolved.get("status").asText());
+                assertEquals(alert.get("since").asText(), resolved.get("since").asText());
+                awaitMails(before + 2);
+            }
+        }
+    }
+
+    private static int pgCtl(WalCluster cluster, String action) throws Exception {
+        return new ProcessBuilder("sh", "-c", cluster.pgCtl(action)).inheritIO().start().waitFor();
     }
 
     @Test
@@ -261,7 +321,7 @@ class AlertDeliveryTest {
         Files.createDirectories(uploads);
         Files.writeString(uploads.resolve("invoice.txt"), "paid");
         String backupId = createdBackup(config);
-        damageUploadsArtifact(work.resolve("repo"), backupId);
+        damageArtifact(work.resolve("repo"), backupId, "uploads");
         Cli.Result verify = Cli.run("--config", config.toString(), "verify", backupId);
         assertEquals(1, verify.exitCode(), verify.toString());
         assertEquals(1, posts.size(), posts.toString());
