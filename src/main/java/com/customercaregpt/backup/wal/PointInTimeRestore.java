@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.wal;
 
+import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.component.PreparedRestore;
@@ -132,6 +133,7 @@ public final class PointInTimeRestore {
         PrivateFiles.createDirectories(built);
         PrivateFiles.createDirectories(stage);
         Server server = null;
+        long started = System.nanoTime();
         try {
             try (InputStream tar = context.reader().openDecompressed(baseTar)) {
                 new ExternalTool(NAME, "extract base backup").streamFrom(List.of("tar", "--extract", "--file=-",
@@ -143,8 +145,8 @@ public final class PointInTimeRestore {
             for (ArchivedSegment history : recovery.histories()) {
                 archive.stage(history, stage.resolve(history.name()));
             }
-            LOG.info("Restore {}: base backup {} extracted into {}, {} WAL segment(s) staged", context.label(),
-                    recovery.base().backupId(), built, recovery.segments().size());
+            LOG.info("Restore {}: base backup {} extracted into {}, {} WAL segment(s) staged in {}", context.label(),
+                    recovery.base().backupId(), built, recovery.segments().size(), Sizes.since(started));
             int port = requestedPort.orElseGet(PointInTimeRestore::freePort);
             byte[] originalAutoConf = readOrEmpty(built.resolve("postgresql.auto.conf"));
             writeMissingConfig(built);
@@ -154,8 +156,12 @@ public final class PointInTimeRestore {
             chown(built);
             chown(stage);
             server = new Server(built, port);
+            long recovering = System.nanoTime();
             server.startAndPromote(context, recovery, originalAutoConf, stage);
+            long checking = System.nanoTime();
             List<String> checked = checkTables(port, recovery.base());
+            LOG.info("Restore {}: recovered and promoted in {}, {} tables read in {}", context.label(),
+                    Sizes.since(recovering), recovery.base().tables().size(), Sizes.since(checking));
             Folders.deleteTreeQuietly(stage);
             context.keep(BuildRecord.Item.folder(stage));
             if (context.targetDir().isPresent()) {
