@@ -6,6 +6,7 @@ import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
 import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.pipeline.BackgroundFlush;
 import com.customercaregpt.backup.pipeline.ExternalTool;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
@@ -48,6 +49,8 @@ public final class PointInTimeRestore {
     private static final Logger LOG = LoggerFactory.getLogger(PointInTimeRestore.class);
     private static final String NAME = "database";
     private static final Duration PROMOTION_TIMEOUT = Duration.ofHours(6);
+    private static final Duration PROMOTION_POLL = Duration.ofMillis(100);
+    private static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
     /** PostgreSQL reads no ISO "T"; it keeps microseconds. */
     private static final java.time.format.DateTimeFormatter POSTGRES_TIME = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(java.time.ZoneOffset.UTC);
@@ -135,7 +138,9 @@ public final class PointInTimeRestore {
         Server server = null;
         long started = System.nanoTime();
         try {
-            try (InputStream tar = context.reader().openDecompressed(baseTar)) {
+            // the disk writes overlap the extraction: PostgreSQL's fsync of every file at start has little left
+            try (InputStream tar = context.reader().openDecompressed(baseTar);
+                 BackgroundFlush flushing = BackgroundFlush.start(built, FLUSH_INTERVAL)) {
                 new ExternalTool(NAME, "extract base backup").streamFrom(List.of("tar", "--extract", "--file=-",
                         "--directory=" + built), Map.of(), null, tar);
             }
@@ -158,10 +163,11 @@ public final class PointInTimeRestore {
             server = new Server(built, port);
             long recovering = System.nanoTime();
             server.startAndPromote(context, recovery, originalAutoConf, stage);
+            String recovered = Sizes.since(recovering);
             long checking = System.nanoTime();
             List<String> checked = checkTables(port, recovery.base());
             LOG.info("Restore {}: recovered and promoted in {}, {} tables read in {}", context.label(),
-                    Sizes.since(recovering), recovery.base().tables().size(), Sizes.since(checking));
+                    recovered, recovery.base().tables().size(), Sizes.since(checking));
             Folders.deleteTreeQuietly(stage);
             context.keep(BuildRecord.Item.folder(stage));
             if (context.targetDir().isPresent()) {
@@ -252,7 +258,7 @@ public final class PointInTimeRestore {
                         return false;
                     }
                 }
-                Thread.sleep(500);
+                Thread.sleep(PROMOTION_POLL.toMillis());
             }
             throw new StepFailure(NAME, "recover", "the restored server in " + folder + " was not promoted within "
                     + PROMOTION_TIMEOUT.toHours() + " h; see " + folder.resolve("restore.log"));
