@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -11,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Flushes a folder's file system to disk every interval while something fills the folder, so that the disk
- * writes overlap the filling instead of all waiting for the fsync that follows it (PostgreSQL's of every file
- * when a restored data folder starts). Durability still comes from that fsync: a failed flush is only logged.
+ * Flushes a folder's files to disk every interval while something fills the folder, so that the disk writes
+ * overlap the filling instead of all waiting for the fsync that follows it (PostgreSQL's of every file when a
+ * restored data folder starts). Only the folder's own files: a whole-file-system flush would also wait for
+ * every other writer on the disk. Durability still comes from the final fsync: a failed flush is only logged.
  */
 public final class BackgroundFlush implements AutoCloseable {
 
@@ -31,7 +33,7 @@ public final class BackgroundFlush implements AutoCloseable {
         this.thread = DaemonThreads.named("flush " + folder.getFileName()).newThread(this::flushUntilClosed);
     }
 
-    /** Starts flushing {@code folder}'s file system every {@code interval} until closed. */
+    /** Starts flushing {@code folder}'s files every {@code interval} until closed. */
     public static BackgroundFlush start(Path folder, Duration interval) {
         BackgroundFlush flush = new BackgroundFlush(folder, interval);
         flush.thread.start();
@@ -46,10 +48,10 @@ public final class BackgroundFlush implements AutoCloseable {
     private void flushUntilClosed() {
         try {
             while (!closed.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
-                Folders.syncFileSystem(folder);
+                Folders.syncTree(folder); // a file flushed before and unchanged since costs next to nothing
                 flushes.incrementAndGet();
             }
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.warn("Flushing {} to disk in the background failed ({}); its final fsync will do it", folder,
                     e.getMessage());
         } catch (InterruptedException e) {

@@ -75,8 +75,7 @@ public final class Folders {
         }
     }
 
-    /** Flushes the whole file system holding {@code root} (syncfs), as PostgreSQL's initdb does once at its end. */
-    public static void syncFileSystem(Path root) throws IOException {
+    private static void syncFileSystem(Path root) throws IOException {
         Process sync = new ProcessBuilder("sync", "--file-system", root.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
