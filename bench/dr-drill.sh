@@ -24,21 +24,25 @@ echo "bench: preparing the bare files and our backup (not timed)"
 tar czf "$out/bare-uploads.tar.gz" -C "$work/uploads" .
 "$project_dir/backup-manager" --config "$out/dr.properties" create --components database uploads > "$out/backup.log" 2>&1
 
-drill() { # $1 plan, $2 the build's folder (ours by default); prints the drill's wall time, its run into $out/$1.json
+drill() { # $1 plan, $2 the build's folder (ours by default); prints the drill's start and end (epoch), its run into $out/$1.json
   local home="${2:-$project_dir}" start; start=$(date +%s.%N)
   "$home/backup-manager" --config "$out/dr.properties" disaster-recovery test "$1" --output json \
     > "$out/$1.json" 2> "$out/$1.log" || { echo "bench: the drill of $1 failed" >&2; tail -3 "$out/$1.log" >&2; exit 1; }
-  echo "$(date +%s.%N) - $start" | bc
+  echo "$start $(date +%s.%N)"
 }
-# The run's plan time (started_at to completed_at: its steps, to validated), its restore step, and its steps.
-run_facts() { python3 - "$out/$1.json" <<'PY'
+# From the command's start and end and its run: wall time, before the plan (JVM and Camel start), plan time
+# (started_at to completed_at: its steps, to validated), after it (sandbox removed, run recorded, exit), the
+# restore step, and the steps.
+run_facts() { python3 - "$out/$1.json" "$2" "$3" <<'PY'
 import json, sys
-from datetime import datetime
+from datetime import datetime, timezone
 run = json.load(open(sys.argv[1]))
-at = lambda t: datetime.fromisoformat(t.replace("Z", "")[:26])
-plan = (at(run["completed_at"]) - at(run["started_at"])).total_seconds()
+start, end = float(sys.argv[2]), float(sys.argv[3])
+at = lambda t: datetime.fromisoformat(t.replace("Z", "")[:26]).replace(tzinfo=timezone.utc).timestamp()
+began, validated = at(run["started_at"]), at(run["completed_at"])
 restore = sum(s["seconds"] for s in run["steps"] if s["name"] == "restore")
-print("%.2f %.2f %s" % (plan, restore, ",".join("%s=%.1f" % (s["name"], s["seconds"]) for s in run["steps"])))
+print("%.2f %.2f %.2f %.2f %.2f %s" % (end - start, began - start, validated - began, end - validated, restore,
+      ",".join("%s=%.1f" % (s["name"], s["seconds"]) for s in run["steps"])))
 PY
 }
 
@@ -49,41 +53,47 @@ anchor="${ANCHOR:-}"
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 declare -A series
 record() { series[$1]="${series[$1]:-} $2"; }
-drill_round() { # $1 plan, $2 series name, $3 build folder: records wall, plan time and restore step
-  local wall facts
+drill_round() { # $1 plan, $2 series name, $3 build folder: records wall, before, plan, after and restore
+  local facts
   settle
-  wall=$(drill "$1" "${3:-}")
-  facts=$(run_facts "$1")
-  set -- "$1" "$2" "$wall" $facts
-  record "$2.wall" "$3"; record "$2.plan" "$4"; record "$2.restore" "$5"
-  printf 'bench: %s: wall %.1f s, plan %.1f s (%s)\n' "$2" "$3" "$4" "$6"
+  facts=$(run_facts "$1" $(drill "$1" "${3:-}"))
+  set -- "$2" $facts
+  record "$1.wall" "$2"; record "$1.before" "$3"; record "$1.plan" "$4"; record "$1.after" "$5"; record "$1.restore" "$6"
+  printf 'bench: %s: wall %.1f s = before the plan %.1f + plan %.1f (%s) + after %.1f\n' "$1" "$2" "$3" "$4" "$7" "$5"
 }
 for round in $(seq 1 "$rounds"); do
   dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"; mkdir -p "$out/bare-uploads"
   settle
-  record bare_db "$(seconds sh -c "createdb bare_restore && '$pg_bin/pg_restore' -d bare_restore '$out/bare.dump'")"
+  bare_db=$(seconds sh -c "createdb bare_restore && '$pg_bin/pg_restore' -d bare_restore '$out/bare.dump'")
+  # A drill removes its copy too: the bare floor of that is dropdb (PostgreSQL checkpoints in it).
+  bare_drop=$(seconds dropdb bare_restore)
   settle
-  record bare_tar "$(seconds tar xzf "$out/bare-uploads.tar.gz" -C "$out/bare-uploads")"
-  dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"
-  echo "bench: round $round: bare pg_restore $(echo ${series[bare_db]} | awk '{print $NF}') s, tar $(echo ${series[bare_tar]} | awk '{print $NF}') s"
+  bare_tar=$(seconds tar xzf "$out/bare-uploads.tar.gz" -C "$out/bare-uploads")
+  rm -rf "$out/bare-uploads"
+  record bare_db "$bare_db"; record bare_drop "$bare_drop"; record bare_tar "$bare_tar"
+  printf 'bench: round %s: bare pg_restore %.1f s, dropdb %.1f s, tar %.1f s\n' "$round" "$bare_db" "$bare_drop" "$bare_tar"
   [ -z "$anchor" ] || drill_round database_recovery anchor_database_recovery "$anchor"
   drill_round database_recovery database_recovery
   drill_round full_system_recovery full_system_recovery
 done
 
 m() { median ${series[$1]}; }
-bare_db=$(m bare_db); bare_tar=$(m bare_tar); bare_full=$(echo "$bare_db + $bare_tar" | bc)
-printf '\n%-68s %8s\n' "median of $rounds rounds" "seconds"
-printf '%-68s %8.1f\n' "bare: createdb + pg_restore -d (from -Fc)" "$bare_db" "bare: tar xzf uploads" "$bare_tar"
-report() { # $1 series, $2 the bare tools' time for the same components
+bare_db=$(m bare_db); bare_drop=$(m bare_drop); bare_tar=$(m bare_tar); bare_full=$(echo "$bare_db + $bare_tar" | bc)
+line() { printf '%-72s %8.1f\n' "$@"; }
+printf '\n%-72s %8s\n' "median of $rounds rounds" "seconds"
+line "bare: createdb + pg_restore -d (from -Fc)" "$bare_db" "bare: dropdb of the restored copy" "$bare_drop" \
+  "bare: tar xzf uploads" "$bare_tar"
+report() { # $1 series, $2 the bare tools' restore time for the same components
   local wall plan restore
   wall=$(m "$1.wall"); plan=$(m "$1.plan"); restore=$(m "$1.restore")
-  printf '%-68s %8.1f\n' "drill $1: wall (JVM start and sandbox removal included)" "$wall" \
-    "drill $1: plan time (start to validated: its RTO)" "$plan" \
-    "drill $1: its restore step" "$restore"
-  printf '%-68s %7.1f%%\n' "overhead $1: plan steps other than restore / plan time" \
+  line "drill $1: wall" "$wall" \
+    "  before the plan (JVM and Camel start, request checked)" "$(m "$1.before")" \
+    "  plan time (start to validated: its RTO)" "$plan" \
+    "    of which its restore step" "$restore" \
+    "  after the plan (sandbox removed, run recorded, exit)" "$(m "$1.after")"
+  printf '%-72s %7.1f%%\n' "  overhead: plan steps other than restore / plan time" \
     "$(echo "100 * ($plan - $restore) / $plan" | bc -l)" \
-    "overhead $1: (wall - bare tools) / wall" "$(echo "100 * ($wall - $2) / $wall" | bc -l)"
+    "  overhead: (wall - bare restore) / wall" "$(echo "100 * ($wall - $2) / $wall" | bc -l)"
 }
 [ -z "$anchor" ] || report anchor_database_recovery "$bare_db"
 report database_recovery "$bare_db"
