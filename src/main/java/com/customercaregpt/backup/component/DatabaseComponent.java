@@ -366,7 +366,7 @@ public final class DatabaseComponent implements BackupComponent {
             }
         }
         return new DatabaseSwap(context, target, expectedRows.isEmpty() ? List.of()
-                : List.of(ROW_COUNTS_CHECKED + expectedRows.size() + " tables of " + target));
+                : List.of(ROW_COUNTS_CHECKED + expectedRows.size() + " tables"));
     }
 
     /** The restored database waiting to take the live one's name. */
