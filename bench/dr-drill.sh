@@ -65,7 +65,7 @@ for round in $(seq 1 "$rounds"); do
   dropdb --if-exists bare_restore; rm -rf "$out/bare-uploads"; mkdir -p "$out/bare-uploads"
   settle
   bare_db=$(seconds sh -c "createdb bare_restore && '$pg_bin/pg_restore' -d bare_restore '$out/bare.dump'")
-  # A drill removes its copy too: the bare floor of that is dropdb (PostgreSQL checkpoints in it).
+  # A drill removes its copy too: the bare floor of that is dropdb.
   bare_drop=$(seconds dropdb bare_restore)
   settle
   bare_tar=$(seconds tar xzf "$out/bare-uploads.tar.gz" -C "$out/bare-uploads")
