@@ -170,6 +170,10 @@ public final class PointInTimeRestore {
         }
         Folders.deleteTreeQuietly(stage);
         PrivateFiles.createDirectories(built);
+        if (context.targetDir().isPresent()) {
+            // the operator's folder carries no label: the marker lets a later run remove it if this one dies
+            BuildRecord.markBuilding(built, context.label());
+        }
         PrivateFiles.createDirectories(stage);
         Server server = null;
         try {
@@ -206,6 +210,7 @@ public final class PointInTimeRestore {
                 writeAutoConf(built, originalAutoConf, privateServerLines(port));
                 context.keep(BuildRecord.Item.folder(built));
                 context.keep(server.item());
+                BuildRecord.unmarkBuilding(built, context.label());
                 return new Running(built, port, checked);
             }
             server.stop();
