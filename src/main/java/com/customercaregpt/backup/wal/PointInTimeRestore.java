@@ -211,7 +211,10 @@ public final class PointInTimeRestore {
                 context.keep(BuildRecord.Item.folder(built));
                 context.keep(server.item());
                 BuildRecord.unmarkBuilding(built, context.label());
-                return new Running(built, port, checked);
+                List<String> lines = new ArrayList<>(checked);
+                lines.add("running in " + built + ": host=127.0.0.1 port=" + port + " dbname=" + postgres.database()
+                        + " user=" + postgres.user() + " (pg_ctl -D " + built + " stop ends it)");
+                return new Running(List.copyOf(lines));
             }
             server.stop();
             context.keep(server.item());
@@ -379,29 +382,17 @@ public final class PointInTimeRestore {
         return lines;
     }
 
-    /** The restored server left running in --target-dir. */
-    private final class Running implements PreparedRestore {
-        private final Path folder;
-        private final int port;
-        private final List<String> checked;
-
-        Running(Path folder, int port, List<String> checked) {
-            this.folder = folder;
-            this.port = port;
-            this.checked = checked;
-        }
+    /** The restored server left running in --target-dir: nothing to swap; its lines say where it runs. */
+    private record Running(List<String> lines) implements PreparedRestore {
 
         @Override
         public List<String> outcome() {
-            return plan();
+            return lines;
         }
 
         @Override
         public List<String> plan() {
-            List<String> plan = new ArrayList<>(checked);
-            plan.add("running in " + folder + ": host=127.0.0.1 port=" + port + " dbname=" + postgres.database()
-                    + " user=" + postgres.user() + " (pg_ctl -D " + folder + " stop ends it)");
-            return plan;
+            return lines;
         }
 
         @Override

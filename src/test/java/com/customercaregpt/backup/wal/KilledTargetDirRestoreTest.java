@@ -43,11 +43,8 @@ class KilledTargetDirRestoreTest {
     @Test
     void aKilledIsolatedRestoreLeavesNothingAfterTheNextCleanupAndAFinishedCopyIsKept() throws Exception {
         String first = cluster.createFullBackup();
-        Path finished = cluster.restoredServer(cluster.work().resolve("finished-copy"));
-        int finishedPort = WalCluster.freePort();
-        Cli.Result restore = cluster.cli("restore", first, "--components", "database", "--target-dir",
-                finished.toString(), "--target-port", String.valueOf(finishedPort), "--yes");
-        assertEquals(0, restore.exitCode(), restore.toString());
+        WalCluster.RestoredCopy finished = cluster.restoreCopy("finished-copy", first);
+        assertEquals(0, finished.result().exitCode(), finished.result().toString());
 
         // The next base backup holds a replay delay of an hour: its recovery waits at the first commit after it.
         cluster.postgres().execute(WalCluster.DATABASE, "ALTER SYSTEM SET recovery_min_apply_delay = '1h'");
@@ -68,8 +65,8 @@ class KilledTargetDirRestoreTest {
         assertEquals(0, cleanup.exitCode(), cleanup.toString());
         assertFalse(Files.exists(killed), "the half-built target dir is removed");
         assertFalse(ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false), "its server is stopped");
-        assertEquals(List.of("1 first"), cluster.orders(finishedPort), "the finished copy still serves");
-        assertTrue(Files.isRegularFile(finished.resolve("PG_VERSION")));
+        assertEquals(List.of("1 first"), cluster.orders(finished.port()), "the finished copy still serves");
+        assertTrue(Files.isRegularFile(finished.dir().resolve("PG_VERSION")));
         assertEquals(List.of(), buildRecords(), "no build record is left");
     }
 

@@ -74,24 +74,18 @@ class PointInTimeRestoreTest {
     @Test
     @Order(2)
     void theBaseBackupRestoresEqualByContentHashIntoATargetDir() throws Exception {
-        Path dir = cluster.restoredServer(cluster.work().resolve("copy-of-backup"));
-        int port = WalCluster.freePort();
-        Cli.Result restore = cluster.cli("restore", backupId, "--components", "database", "--target-dir", dir.toString(),
-                "--target-port", String.valueOf(port), "--yes");
-        assertEquals(0, restore.exitCode(), restore.toString());
-        assertTrue(restore.stdout().contains("port=" + port), restore.stdout());
-        assertEquals(atBackup, fingerprint(port));
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-of-backup", backupId);
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertTrue(copy.result().stdout().contains("port=" + copy.port()), copy.result().stdout());
+        assertEquals(atBackup, fingerprint(copy.port()));
     }
 
     @Test
     @Order(3)
     void aPointBetweenTwoTransactionsRestoresRowExactIntoATargetDir() throws Exception {
-        Path dir = cluster.restoredServer(cluster.work().resolve("copy-at-moment"));
-        int port = WalCluster.freePort();
-        Cli.Result restore = cluster.cli("restore", "--to-time", betweenTransactions.toString(), "--components",
-                "database", "--target-dir", dir.toString(), "--target-port", String.valueOf(port), "--yes");
-        assertEquals(0, restore.exitCode(), restore.toString());
-        assertEquals(List.of("1 first", "2 before the moment"), cluster.orders(port));
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-at-moment", "--to-time", betweenTransactions.toString());
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertEquals(List.of("1 first", "2 before the moment"), cluster.orders(copy.port()));
     }
 
     @Test

@@ -3,7 +3,6 @@ package com.customercaregpt.backup.wal;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.WalCluster;
 import com.customercaregpt.backup.repository.Manifest;
-import com.customercaregpt.backup.repository.ManifestCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,12 +75,10 @@ class TablespaceRestoreTest {
     @Test
     @Order(2)
     void theBaseBackupRestoresIntoATargetDirWithItsTablespaceUnderIt() throws Exception {
-        Path dir = cluster.restoredServer(cluster.work().resolve("copy-of-backup"));
-        int port = WalCluster.freePort();
-        Cli.Result restore = cluster.cli("restore", backupId, "--components", "database", "--target-dir", dir.toString(),
-                "--target-port", String.valueOf(port), "--yes");
-        assertEquals(0, restore.exitCode(), restore.toString());
-        assertEquals(atBackup, cluster.rows(port, ARCHIVED));
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-of-backup", backupId);
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertEquals(atBackup, cluster.rows(copy.port(), ARCHIVED));
+        Path dir = copy.dir();
         assertEquals(dir.resolve("tablespaces").resolve(oid), Files.readSymbolicLink(dir.resolve("pg_tblspc").resolve(oid)));
         assertTrue(versionFolderIn(dir.resolve("tablespaces").resolve(oid)), "the tablespace is under the target dir");
         assertEquals(302, cluster.rows(cluster.postgres().port(), ARCHIVED).size(), "the live tablespace is untouched");
