@@ -51,6 +51,8 @@ public final class DatabaseComponent implements BackupComponent {
     public static final String NAME = "database";
     private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.DATABASE, "server database");
     public static final String ARTIFACT = "database.dump";
+    /** The report's line for a restored database whose every table has the backup's row count. */
+    public static final String ROW_COUNTS_CHECKED = "row counts as in the backup: ";
     public static final String FORMAT = "pg_dump-custom";
 
     /** backup.database.dump-format: pg_dump's directory format, one artifact per file (the default). */
@@ -309,6 +311,7 @@ public final class DatabaseComponent implements BackupComponent {
         List<Artifact> artifacts = context.record().artifacts();
         FolderRestore.requireSpace(NAME, context.scratch(), asDirectory ? PgDumpDirectory.scratchBytes(artifacts)
                 : context.artifact(ARTIFACT).rawSizeBytes());
+        Map<String, Long> expectedRows = expectedRowCounts(context.record().facts());
         try (Connection admin = connectTo("postgres")) {
             if (databaseExists(admin, target)) {
                 throw new StepFailure(NAME, "restore", "database " + target + " already exists; choose another name");
@@ -326,7 +329,6 @@ public final class DatabaseComponent implements BackupComponent {
                 context.willBuild(BuildRecord.Item.database(target));
             }
             execute(admin, "CREATE DATABASE " + quoteIdent(target));
-            Map<String, Long> expectedRows = expectedRowCounts(context.record().facts());
             RowCountCheck rowCounts = new RowCountCheck(NAME, target, expectedRows, this::connectTo);
             try (rowCounts) {
                 // --verbose: pg_restore names each table whose data is in, and it is counted then.
@@ -363,17 +365,25 @@ public final class DatabaseComponent implements BackupComponent {
                 throw e;
             }
         }
-        return new DatabaseSwap(context, target);
+        return new DatabaseSwap(context, target, expectedRows.isEmpty() ? List.of()
+                : List.of(ROW_COUNTS_CHECKED + expectedRows.size() + " tables"));
     }
 
     /** The restored database waiting to take the live one's name. */
     private final class DatabaseSwap implements PreparedRestore {
         private final RestoreContext context;
         private final String restored;
+        private final List<String> outcome;
 
-        DatabaseSwap(RestoreContext context, String restored) {
+        DatabaseSwap(RestoreContext context, String restored, List<String> outcome) {
             this.context = context;
             this.restored = restored;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public List<String> outcome() {
+            return outcome;
         }
 
         @Override

@@ -110,6 +110,8 @@ public final class RecoveryRun {
     private Map<String, String> targets = Map.of();
     /** Per component, the files a restore wrote (config: the restored copies beside the live files). */
     private final Map<String, List<String>> restoredFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per component, what the restore itself checked on the copy it built (its report's line). */
+    private final Map<String, String> checkedByRestore = new java.util.concurrent.ConcurrentHashMap<>();
 
     RecoveryRun(String operationId, RecoveryPlan plan, RecoveryRequest request) {
         this.operationId = operationId == null
@@ -334,6 +336,14 @@ public final class RecoveryRun {
 
     void restoredFiles(String component, List<String> files) {
         restoredFiles.put(component, List.copyOf(files));
+    }
+
+    String checkedByRestore(String component) {
+        return checkedByRestore.get(component);
+    }
+
+    void checkedByRestore(String component, String check) {
+        checkedByRestore.put(component, check);
     }
 
     void recoveryPoint(Manifest point, boolean newest) {

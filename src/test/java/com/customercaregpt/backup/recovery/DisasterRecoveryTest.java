@@ -7,6 +7,7 @@ import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +50,8 @@ class DisasterRecoveryTest {
     private Map<String, String> redis;
     private Map<String, String> uploads;
     private Map<String, Long> chroma;
+    /** Each config file's content at the backup. */
+    private Map<Path, String> configs;
     private HttpServer application;
     /** What the application's health URL answers (the test switches it). */
     private final AtomicInteger healthStatus = new AtomicInteger(200);
@@ -75,6 +78,10 @@ class DisasterRecoveryTest {
         redis = Fingerprints.redis(stack);
         uploads = Fingerprints.tree(stack.uploads());
         chroma = stack.chroma().client().recordCounts();
+        configs = new HashMap<>();
+        for (Path file : stack.configFiles()) {
+            configs.put(file, Files.readString(file));
+        }
     }
 
     @AfterAll
@@ -120,6 +127,16 @@ class DisasterRecoveryTest {
     private static List<String> stepNames(JsonNode run) {
         List<String> names = new ArrayList<>();
         run.path("steps").forEach(step -> names.add(step.path("name").asText()));
+        return names;
+    }
+
+    /** The names of the run's checks, each of which must have passed. */
+    static List<String> passedChecks(JsonNode run) {
+        List<String> names = new ArrayList<>();
+        run.path("checks").forEach(check -> {
+            assertEquals("ok", check.path("status").asText(), check.toString());
+            names.add(check.path("name").asText());
+        });
         return names;
     }
 
@@ -217,13 +234,84 @@ class DisasterRecoveryTest {
         assertEquals(List.of("stopped", "started"), Files.readAllLines(marks));
 
         JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
-        List<String> checked = new ArrayList<>();
-        run.path("checks").forEach(check -> {
-            assertEquals("ok", check.path("status").asText(), check.toString());
-            checked.add(check.path("name").asText());
-        });
-        assertEquals(List.of("application", "database", "redis", "chromadb", "uploads", "config", "application"), checked);
+        assertEquals(List.of("application", "database", "redis", "chromadb", "uploads", "config", "application"), passedChecks(run));
         assertEquals("[\"database\",\"redis\",\"chromadb\",\"uploads\",\"config\"]", run.path("swapped").toString());
+    }
+
+    @Test
+    void dataRecoveryBringsTheUploadsAndChromaBackAndLeavesTheRestAlone() throws Exception {
+        changeDatabase();
+        Map<String, String> changedDatabase = Fingerprints.database(stack, DemoStack.DATABASE);
+        Files.writeString(stack.uploads().resolve("created after backup.txt"), "late");
+        try (Stream<Path> files = Files.walk(stack.uploads())) {
+            Path first = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+            Files.writeString(first, "overwritten after the backup");
+        }
+        stack.chroma().client().createCollection("created_after_backup_data", Map.of("late", true));
+        assertNotEquals(uploads, Fingerprints.tree(stack.uploads()));
+        assertNotEquals(chroma, stack.chroma().client().recordCounts());
+
+        Cli.Result initiate = cli(Map.of(), "disaster-recovery", "initiate", "--plan-id", "data_recovery",
+                "--backup-id", backupId, "--yes", "--output", "json");
+        assertEquals(0, initiate.exitCode(), initiate.toString());
+        Fingerprints.assertSame(uploads, Fingerprints.tree(stack.uploads()), "the uploads, file by file");
+        assertEquals(chroma, stack.chroma().client().recordCounts(), "ChromaDB's collections and records, by its API");
+        Fingerprints.assertSame(changedDatabase, Fingerprints.database(stack, DemoStack.DATABASE),
+                "the database, not in the plan, unchanged");
+
+        JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
+        assertEquals("completed", run.path("status").asText());
+        assertEquals("[\"chromadb\",\"uploads\"]", run.path("swapped").toString());
+        assertEquals(List.of("uploads", "chromadb"), passedChecks(run));
+    }
+
+    @Test
+    void applicationRecoveryRestoresTheConfigAndRestartsTheApplication() throws Exception {
+        Path settingsFile = stack.configFiles().stream().filter(p -> p.toString().endsWith("app.properties"))
+                .findFirst().orElseThrow();
+        Files.writeString(settingsFile, configs.get(settingsFile).replace("log.level=INFO", "log.level=BROKEN"));
+        Map<String, String> liveConfig = new HashMap<>();
+        for (Path file : stack.configFiles()) {
+            liveConfig.put(file.toString(), Files.readString(file));
+        }
+        List<Path> before = configFolderEntries();
+        Path marks = work.resolve("application-marks.txt");
+
+        Cli.Result initiate = cli(application(marks, null), "disaster-recovery", "initiate", "--plan-id",
+                "application_recovery", "--yes", "--output", "json");
+        assertEquals(0, initiate.exitCode(), initiate.toString());
+        assertEquals(List.of("stopped", "started"), Files.readAllLines(marks));
+        // Each config file of the recovery point, written beside the live one with the live secrets filled in.
+        List<Path> restored = new ArrayList<>(configFolderEntries());
+        restored.removeAll(before);
+        assertEquals(stack.configFiles().size(), restored.size(), restored.toString());
+        for (Path file : stack.configFiles()) {
+            Path copy = restored.stream().filter(p -> p.getFileName().toString().startsWith(file.getFileName() + ".restored-"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no restored copy of " + file + " in " + restored));
+            assertEquals(parsed(file, configs.get(file)), parsed(file, Files.readString(copy)), copy.toString());
+            assertEquals(liveConfig.get(file.toString()), Files.readString(file), "the live file is not written over");
+        }
+        Files.writeString(settingsFile, configs.get(settingsFile));
+
+        JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
+        assertEquals("completed", run.path("status").asText());
+        assertEquals("[\"config\"]", run.path("swapped").toString());
+        assertEquals(List.of("application", "config", "application"), passedChecks(run));
+    }
+
+    /** A JSON or YAML file's tree (the restore writes it out again), any other file's text as it is. */
+    private static Object parsed(Path file, String content) throws Exception {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".json")) {
+            return ManifestCodec.JSON.readTree(content);
+        }
+        return name.endsWith(".yaml") || name.endsWith(".yml") ? new YAMLMapper().readTree(content) : content;
+    }
+
+    private List<Path> configFolderEntries() throws Exception {
+        try (Stream<Path> entries = Files.list(stack.configFiles().get(0).getParent())) {
+            return entries.toList();
+        }
     }
 
     @Test
