@@ -121,6 +121,7 @@ public final class TarArchiver {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             entries++;
+            boolean regular = false;
             if (entry.isSymbolicLink()) {
                 symlinks++;
             } else if (entry.isLink()) {
@@ -132,10 +133,11 @@ public final class TarArchiver {
             } else if (entry.isFile()) {
                 files++;
                 bytes += entry.getSize();
+                regular = true;
             } else {
                 others++;
             }
-            boolean hashed = digests != null && entry.isFile() && !entry.isLink();
+            boolean hashed = digests != null && regular;
             int n;
             while ((n = tar.read(block)) >= 0) {
                 if (hashed) {
@@ -144,7 +146,7 @@ public final class TarArchiver {
             }
             if (hashed) {
                 digests.file(entry.getName(), sha256.digest());
-            } else if (digests != null && entry.isLink()) {
+            } else if (digests != null && entry.isLink() && !entry.isSymbolicLink()) {
                 digests.hardLink(entry.getName(), entry.getLinkName());
             }
         }
