@@ -28,8 +28,8 @@ import java.util.Optional;
  * {@code sha256sum -c} in the restored folder checks it by hand. It lists every regular file of
  * the folder at that backup: the files the archive holds are hashed as their bytes pass on to it;
  * in an incremental or differential archive the files tar's snapshot marks unchanged take their
- * hash from the parent's list. Records are sorted by sort(1) in scratch, so memory does not grow
- * with the number of files.
+ * hash from the parent's list. Records are sorted in memory up to a bound and by sort(1) in
+ * scratch beyond it, so memory does not grow with the number of files.
  */
 final class ChecksumListing implements TarArchiver.MemberDigests {
 
@@ -43,6 +43,7 @@ final class ChecksumListing implements TarArchiver.MemberDigests {
     private final Writer writer;
     /** Hard links (name, target): rare, resolved once the archive is written. */
     private final List<String[]> hardLinks = new ArrayList<>();
+    private long recordCount;
 
     /** {@code folder}: the folder tar reads, for an unchanged file no parent list holds. */
     ChecksumListing(String component, Path folder, Path scratch) throws IOException {
@@ -84,7 +85,7 @@ final class ChecksumListing implements TarArchiver.MemberDigests {
             }
         }
         writer.close();
-        Path sorted = sort(records, "checksums.sorted");
+        Path sorted = sort(records, "checksums.sorted", recordCount);
         try (BufferedReader in = Files.newBufferedReader(sorted, StandardCharsets.UTF_8);
              ArtifactOutput out = context.newArtifact(listingName, FORMAT)) {
             Writer lines = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
@@ -102,6 +103,7 @@ final class ChecksumListing implements TarArchiver.MemberDigests {
         writer.write('\0');
         writer.write(hex);
         writer.write('\n');
+        recordCount++;
     }
 
     private void resolveHardLinks() throws IOException {
@@ -131,13 +133,15 @@ final class ChecksumListing implements TarArchiver.MemberDigests {
      */
     private void addUnchanged(Path snapshot, Optional<InputStream> parentList) throws IOException {
         Path names = scratch.resolve("checksums.unchanged");
+        long[] count = {0};
         try (Writer out = Files.newBufferedWriter(names, StandardCharsets.UTF_8)) {
             TarSnapshot.unchangedFiles(snapshot, name -> {
                 out.write(SumLine.escape(relative(name)));
                 out.write('\n');
+                count[0]++;
             });
         }
-        Path sortedNames = sort(names, "checksums.unchanged.sorted");
+        Path sortedNames = sort(names, "checksums.unchanged.sorted", count[0]);
         try (BufferedReader wanted = Files.newBufferedReader(sortedNames, StandardCharsets.UTF_8);
              BufferedReader parent = parentList.map(in -> new BufferedReader(
                      new InputStreamReader(in, StandardCharsets.UTF_8))).orElse(null)) {
@@ -167,9 +171,9 @@ final class ChecksumListing implements TarArchiver.MemberDigests {
         return FileChecksums.sha256(file);
     }
 
-    private Path sort(Path unsorted, String sortedName) {
+    private Path sort(Path unsorted, String sortedName, long lines) throws IOException {
         Path sorted = scratch.resolve(sortedName);
-        FileChecksums.sortByBytes(component, unsorted, sorted);
+        FileChecksums.sortByBytes(component, unsorted, sorted, lines);
         return sorted;
     }
 

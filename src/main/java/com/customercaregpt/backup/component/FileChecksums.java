@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +25,13 @@ import java.util.Map;
 /**
  * A restored folder against the sha256sum list of its backup ({@link ChecksumListing}): every
  * listed file present with its SHA-256, and no other regular file. The folder's names are sorted
- * by sort(1) in scratch and read beside the list, so memory does not grow with the number of files.
+ * ({@link #sortByBytes}) and read beside the list, so memory does not grow with the number of files.
  */
 public final class FileChecksums {
 
     private static final int BLOCK = 256 * 1024;
+    /** Lines sorted in memory (about 200 bytes each); more go through sort(1). */
+    static final long SORTED_IN_MEMORY = 50_000;
 
     /** What the comparison found; {@code firstPath} is the first offending path in the list's order (null: none). */
     public record Result(long files, long changed, long missing, long extra, String firstPath, String firstProblem) {
@@ -119,6 +122,7 @@ public final class FileChecksums {
     /** The folder's regular files (not following links), escaped as in a list and sorted. */
     private static Path regularFiles(Path folder, Path scratch) throws IOException {
         Path unsorted = Files.createTempFile(scratch, "restored-files-", ".txt");
+        long[] files = {0};
         try (Writer out = Files.newBufferedWriter(unsorted, StandardCharsets.UTF_8)) {
             Files.walkFileTree(folder, new SimpleFileVisitor<>() {
                 @Override
@@ -126,6 +130,7 @@ public final class FileChecksums {
                     if (attributes.isRegularFile()) {
                         out.write(SumLine.escape(folder.relativize(file).toString()));
                         out.write('\n');
+                        files[0]++;
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -140,13 +145,23 @@ public final class FileChecksums {
             });
         }
         Path sorted = Files.createTempFile(scratch, "restored-files-", ".sorted");
-        sortByBytes("checksums", unsorted, sorted);
+        sortByBytes("checksums", unsorted, sorted, files[0]);
         Files.delete(unsorted);
         return sorted;
     }
 
-    /** sort(1) by bytes (LC_ALL=C): the order of a checksum list; on disk, so memory stays small. */
-    static void sortByBytes(String component, Path unsorted, Path sorted) {
+    /**
+     * Sorts the lines of a file by their bytes (as {@code LC_ALL=C sort}): the order of a checksum
+     * list. Up to {@link #SORTED_IN_MEMORY} lines in memory (no process to start for a small
+     * folder or an incremental's few changes), more with sort(1) on disk, so memory stays bounded.
+     */
+    static void sortByBytes(String component, Path unsorted, Path sorted, long lines) throws IOException {
+        if (lines <= SORTED_IN_MEMORY) {
+            List<String> all = new ArrayList<>(Files.readAllLines(unsorted, StandardCharsets.UTF_8));
+            all.sort(SumLine::compare);
+            Files.write(sorted, all, StandardCharsets.UTF_8);
+            return;
+        }
         new ExternalTool(component, "sort").capture(List.of("sort", "--output=" + sorted, unsorted.toString()),
                 Map.of("LC_ALL", "C"), null);
     }
