@@ -5,7 +5,7 @@ import java.io.IOException;
 
 /**
  * One line of a sha256sum list, {@code <hex>  <path>}: a path holding a backslash, a newline or a
- * carriage return is escapes ({@code \\}, {@code \n}, {@code \r}) and its line starts with a
+ * carriage return is escaped ({@code \\}, {@code \n}, {@code \r}) and its line starts with a
  * backslash, as GNU sha256sum writes and reads it. Lists are sorted by the escaped path's bytes.
  */
 record SumLine(String hex, String escapedPath) {
