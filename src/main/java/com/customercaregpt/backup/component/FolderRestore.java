@@ -93,8 +93,10 @@ final class FolderRestore implements PreparedRestore {
         return archives.stream().mapToLong(a -> a.artifact().rawSizeBytes()).sum();
     }
 
+    /** {@code checkFiles}: every restored file against the backup's checksum list too (backup.restore.file-checksums). */
     static FolderRestore prepare(String component, Path live, RestoreContext context, String archiveName,
-                                 List<String> extractOptions, boolean stopService, Runnable liveCheck) {
+                                 List<String> extractOptions, boolean checkFiles, boolean stopService,
+                                 Runnable liveCheck) {
         List<Archive> archives = archives(context, archiveName);
         boolean isolated = context.targetDir().isPresent();
         Path target = isolated ? target(component, live, context) : sibling(live, "restore", context.label());
@@ -120,7 +122,9 @@ final class FolderRestore implements PreparedRestore {
                 }
             }
             checkCounts(component, target, context.record().facts());
-            checkChecksums(component, target, context, archiveName);
+            if (checkFiles) {
+                checkChecksums(component, target, context, archiveName);
+            }
             // on disk before the swap, so that a power cut after it finds the restored files whole
             Folders.syncTree(target);
         } catch (IOException e) {
