@@ -241,6 +241,8 @@ class UploadsChainTest {
                 "an unchanged file keeps the full's hash: " + listed);
         assertEquals(24, listed.lines().count(), "one added, one deleted, one renamed: " + listed);
 
+        // the restore checks every file against the incremental's list before it is done
+        config = properties(Map.of("backup.restore.file-checksums", "uploads"));
         Path target = work.resolve("isolated");
         Cli.Result restore = Cli.withConfig(config, "restore", incremental.backupId(), "--target-dir", target.toString(), "--yes");
         assertEquals(0, restore.exitCode(), restore.toString());
