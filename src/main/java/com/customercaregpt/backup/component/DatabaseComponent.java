@@ -36,9 +36,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * PostgreSQL, dumped by pg_dump in its directory format (one artifact per table file, table of
@@ -170,7 +173,10 @@ public final class DatabaseComponent implements BackupComponent {
             } finally {
                 joinUnwrapped(dumping);
             }
-            keepDumpedTables(facts, tocNames, pgRestoreList(dump));
+            String listing = pgRestoreList(dump);
+            keepDumpedTables(facts, tocNames, listing);
+            // read in the dump's snapshot too, minus the tables the options left out
+            facts.put(SchemaObjects.FACT, SchemaObjects.read(snapshotHolder, dumpedTable(tocNames, listing)));
             facts.put("pg_dump_version", pgDumpVersion(pgDump));
             facts.putAll(WholeCopy.facts(context, NAME, "no WAL archive: a full logical dump (pg_dump)", true));
             return new Dump(dump, asDirectory, facts);
@@ -529,6 +535,14 @@ public final class DatabaseComponent implements BackupComponent {
         }
         rowCounts.keySet().removeIf(table -> !dumped.contains(tocNames.get(table)));
         facts.put("table_count", rowCounts.size());
+    }
+
+    /** Whether pg_restore --list shows the table's definition ("TABLE schema name owner"); tables it never named stay. */
+    private static Predicate<String> dumpedTable(Map<String, String> tocNames, String listing) {
+        Set<String> defined = listing.lines().filter(l -> l.contains(" TABLE ") && !l.contains(" TABLE DATA "))
+                .map(l -> l.substring(l.indexOf(" TABLE ") + " TABLE ".length(), l.lastIndexOf(' ')))
+                .collect(Collectors.toSet());
+        return table -> !tocNames.containsKey(table) || defined.contains(tocNames.get(table));
     }
 
     /** The facts; {@code tocNames} gets each table's name as pg_restore --list prints it ("schema table"). */

@@ -3,6 +3,7 @@ package com.customercaregpt.backup.wal;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.component.ComponentContext;
 import com.customercaregpt.backup.component.PostgresTools;
+import com.customercaregpt.backup.component.SchemaObjects;
 import com.customercaregpt.backup.component.Verification;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
@@ -193,6 +194,7 @@ public final class BaseBackup {
             }
             facts.put("tables", tables);
         }
+        facts.put(SchemaObjects.FACT, SchemaObjects.read(connection));
         return facts;
     }
 

@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.recovery;
 
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.demo.DemoStack;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.Fingerprints;
@@ -31,6 +33,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,6 +73,7 @@ class DisasterRecoveryTest {
         base = new Properties();
         base.putAll(stack.settings(work.resolve("repo")));
         base.putAll(stack.chromaServiceCommands());
+        stack.postgres().execute(DemoStack.DATABASE, SCHEMA_OBJECTS);
         Cli.Result create = cli(Map.of(), "create", "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());
         manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
@@ -83,6 +87,12 @@ class DisasterRecoveryTest {
             configs.put(file, Files.readString(file));
         }
     }
+
+    /** An index, a view, a function and a constraint the backup's facts must list. */
+    private static final String SCHEMA_OBJECTS = "CREATE INDEX customers_locale_idx ON customers (locale); "
+            + "CREATE VIEW customer_locales AS SELECT locale, count(*) AS customers FROM customers GROUP BY locale; "
+            + "CREATE FUNCTION customer_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM customers'; "
+            + "ALTER TABLE customers ADD CONSTRAINT customers_locale_set CHECK (locale <> '')";
 
     @AfterAll
     void stopTheStack() {
@@ -434,5 +444,52 @@ class DisasterRecoveryTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theDatabaseFactsListItsSchemaObjectsAndValidationNamesAMissingOne() throws Exception {
+        Map<?, ?> objects = (Map<?, ?>) manifest.components().stream().filter(c -> c.name().equals("database"))
+                .findFirst().orElseThrow().facts().get("schema_objects");
+        assertTrue(((List<?>) objects.get("indexes")).contains("public.customers_locale_idx"), objects.toString());
+        assertTrue(((List<?>) objects.get("views")).contains("public.customer_locales"), objects.toString());
+        assertTrue(((List<?>) objects.get("functions")).contains("public.customer_count()"), objects.toString());
+        assertTrue(((List<?>) objects.get("constraints")).contains("public.customers.customers_locale_set"),
+                objects.toString());
+
+        Map<String, String> values = new HashMap<>();
+        base.forEach((k, v) -> values.put(String.valueOf(k), String.valueOf(v)));
+        ValidationChecks checks = new ValidationChecks(Settings.of(TestStack.projectHome(), values), null, null, work);
+        RecoveryRun run = new RecoveryRun(null, new RecoveryPlan("database_recovery", "database", 30, 5, 1,
+                List.of("database"), false, List.of()), new RecoveryRequest("database_recovery", backupId, null,
+                false, false, "test"));
+        run.recoveryPoint(manifest, true);
+        run.targets(checks.liveTargets());
+        stack.postgres().execute(DemoStack.DATABASE, "DROP VIEW customer_locales");
+        try {
+            StepFailure failure = assertThrows(StepFailure.class, () -> checks.database(run));
+            assertTrue(failure.getMessage().contains("schema objects missing: view public.customer_locales"),
+                    failure.getMessage());
+            assertEquals("failed", run.getChecks().get(0).status());
+        } finally {
+            stack.postgres().execute(DemoStack.DATABASE, SCHEMA_OBJECTS.split("; ")[1]);
+        }
+    }
+
+    @Test
+    void aRestoredFileThatNoLongerMatchesItsChecksumFailsTheValidationNamingIt() throws Exception {
+        Path altered;
+        try (Stream<Path> tree = Files.walk(stack.uploads())) {
+            altered = tree.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+        }
+        String relative = stack.uploads().relativize(altered).toString();
+        // the application's start command runs after the swap and before the checks: it alters one restored file
+        Path marks = work.resolve("integrity-marks.txt");
+        Cli.Result initiate = cli(application(marks, "printf altered > '" + altered + "'"), "disaster-recovery",
+                "initiate", "--plan-id", "full_system_recovery", "--backup-id", backupId, "--yes");
+        assertEquals(1, initiate.exitCode(), initiate.toString());
+        String error = errorLine(initiate);
+        assertTrue(error.contains("step validate") && error.contains("uploads")
+                && error.contains("1 files differ from the checksum list") && error.contains("first " + relative
+                + " (changed)"), error);
     }
 }

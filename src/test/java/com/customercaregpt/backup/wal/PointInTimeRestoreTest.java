@@ -67,6 +67,10 @@ class PointInTimeRestoreTest {
         assertEquals(1, ((Number) database.facts().get("timeline")).intValue());
         assertTrue(Lsn.parse((String) database.facts().get("end_lsn")) >= Lsn.parse((String) database.facts().get("start_lsn")));
         assertEquals(List.of("public.customers", "public.orders"), database.facts().get("tables"));
+        Map<?, ?> objects = (Map<?, ?>) database.facts().get("schema_objects");
+        assertEquals(List.of("public.customers", "public.orders"), objects.get("tables"));
+        assertEquals(List.of("public.customers_pkey", "public.orders_pkey"), objects.get("indexes"));
+        assertTrue(((List<?>) objects.get("constraints")).contains("public.orders.orders_pkey"), objects.toString());
         Cli.Result verify = cluster.cli("verify", backupId);
         assertEquals(0, verify.exitCode(), verify.toString());
     }
