@@ -4,6 +4,7 @@ import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.customercaregpt.backup.restore.RestoreReport;
 import com.customercaregpt.backup.verify.VerifyReport;
+import com.customercaregpt.backup.wal.ArchivedSegment;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -50,6 +51,26 @@ public final class CatalogRows {
         row.put("repository", repositoryLocation);
         row.put("manifest", new String(ManifestCodec.write(manifest), StandardCharsets.UTF_8));
         return row;
+    }
+
+    /** An archived WAL file's row in the index (catalog-upsert-wal). */
+    public Map<String, Object> walSegmentRow(ArchivedSegment segment) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("repository", repositoryLocation);
+        row.put("name", segment.name());
+        row.put("timeline", segment.timeline());
+        row.put("path", segment.path());
+        row.put("archived_at", timestamp(segment.archivedAt()));
+        row.put("end_time", timestamp(segment.endTime()));
+        row.put("size_bytes", segment.sizeBytes());
+        row.put("raw_size_bytes", segment.rawSizeBytes());
+        row.put("sha256", segment.sha256());
+        return row;
+    }
+
+    /** What `catalog rebuild` indexed. */
+    public Map<String, Object> rebuilt(int backups, int walFiles) {
+        return Map.of("backups", backups, "wal_files", walFiles);
     }
 
     /** Rows of the REST API's list query back into the summaries `list --output json` prints. */

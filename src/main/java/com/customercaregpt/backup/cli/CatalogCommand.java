@@ -19,7 +19,7 @@ public final class CatalogCommand implements Runnable {
         throw new UsageError("missing subcommand: catalog rebuild");
     }
 
-    @Command(name = "rebuild", description = "Re-create the catalog's index from the manifests in the repository.",
+    @Command(name = "rebuild", description = "Re-create the catalog's index from the manifests and WAL records in the repository.",
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:rebuilt", "1:the catalog is unreachable",
                     "2:bad usage"})
     static final class Rebuild implements Callable<Integer> {
@@ -30,8 +30,9 @@ public final class CatalogCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             try (BackupApplication app = catalog.parent.cli.startApplication()) {
-                Integer count = app.request("direct:catalog-rebuild", null, Map.of(), Integer.class);
-                System.out.println("Catalog rebuilt: " + count + " backups indexed from the repository.");
+                Map<?, ?> counts = app.request("direct:catalog-rebuild", null, Map.of(), Map.class);
+                System.out.println("Catalog rebuilt: " + counts.get("backups") + " backups and " + counts.get("wal_files")
+                        + " WAL files indexed from the repository.");
                 return 0;
             }
         }

@@ -44,6 +44,11 @@ public final class WalReports {
         return WalArchive.from(settings);
     }
 
+    /** Every archived WAL file's record, local then S3 (what the catalog's WAL index is rebuilt from). */
+    public List<ArchivedSegment> archived() throws IOException {
+        return archive().list();
+    }
+
     /** Every completed backup holding a physical base backup of the database, oldest first. */
     public List<BasePoint> bases() throws IOException {
         List<BasePoint> bases = new ArrayList<>();

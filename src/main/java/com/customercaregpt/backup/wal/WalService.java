@@ -16,6 +16,7 @@ import java.time.Instant;
 
 /**
  * What `serve` runs with backup.wal.enabled=true: the streamer, its alerts sent through direct:alert (kind wal),
+ * each archived file indexed through direct:catalog-index-wal,
  * its metrics (wal_archive_lag_seconds, wal_last_archived_timestamp_seconds) and its health check.
  */
 public final class WalService {
@@ -47,6 +48,12 @@ public final class WalService {
                             null, "backup-manager wal status"));
                     open = null;
                 }
+            }
+
+            @Override
+            public void archived(ArchivedSegment segment) {
+                // beside the archiver: a catalog that is down must not hold back the next segment
+                template.asyncSendBody("direct:catalog-index-wal", segment);
             }
         });
         MeterRegistry metrics = camel.getRegistry().findByType(MeterRegistry.class).stream().findFirst().orElse(null);

@@ -39,11 +39,14 @@ public final class WalStreamer implements AutoCloseable {
     static final String RECEIVER_PID = "pg_receivewal.pid";
     private static final Duration POLL = Duration.ofSeconds(1);
 
-    /** Told when the stream has been down longer than max-lag, and when it is back. */
+    /** Told when the stream has been down longer than max-lag, when it is back, and of each file archived. */
     public interface Listener {
         void down(String cause, Instant since);
 
         void back(Instant since);
+
+        default void archived(ArchivedSegment segment) {
+        }
     }
 
     private final WalSettings settings;
@@ -234,6 +237,7 @@ public final class WalStreamer implements AutoCloseable {
                 LOG.warn("WAL streamer: {} archived locally, not yet copied to S3: {}", segment.name(), e.getMessage());
             }
             Files.delete(file);
+            listener.archived(segment);
             if (segment.isSegment()) {
                 newest = segment;
                 fullyArchived = false;

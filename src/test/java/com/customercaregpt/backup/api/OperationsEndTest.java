@@ -78,7 +78,7 @@ class OperationsEndTest {
         assertTrue(cleanup.get("result").toString().contains(backupId), "the newest full backup stays: " + cleanup);
 
         JsonNode rebuilt = finished("POST", "/catalog/rebuild", null);
-        assertEquals(1, rebuilt.get("result").asInt(), rebuilt.toString());
+        assertEquals(1, rebuilt.get("result").get("backups").asInt(), rebuilt.toString());
 
         var deleted = api.call("DELETE", "/backup/" + backupId, null);
         assertEquals(200, deleted.statusCode(), deleted.body());

@@ -56,7 +56,7 @@ class CatalogRebuildTest {
         stack.postgres().execute("postgres", "DROP DATABASE " + DemoStack.CATALOG_DATABASE + " WITH (FORCE)");
         Cli.Result rebuild = Cli.run("--config", config.toString(), "catalog", "rebuild");
         assertEquals(0, rebuild.exitCode(), rebuild.toString());
-        assertTrue(rebuild.stdout().contains("2 backups indexed"), rebuild.stdout());
+        assertTrue(rebuild.stdout().contains("2 backups and 0 WAL files indexed"), rebuild.stdout());
         assertEquals(2, stack.postgres().queryLong(DemoStack.CATALOG_DATABASE, "SELECT count(*) FROM backup WHERE "
                 + "repository = '" + repository.toAbsolutePath().normalize() + "' AND status = 'completed'"));
         assertEquals(0, stack.postgres().queryLong(DemoStack.CATALOG_DATABASE, "SELECT count(*) FROM backup WHERE "

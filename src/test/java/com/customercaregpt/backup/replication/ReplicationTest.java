@@ -224,7 +224,7 @@ class ReplicationTest {
         stack.postgres().execute("postgres", "DROP DATABASE IF EXISTS backup_catalog WITH (FORCE)");
         Cli.Result rebuild = Cli.run("--config", fresh.toString(), "catalog", "rebuild");
         assertEquals(0, rebuild.exitCode(), rebuild.toString());
-        assertTrue(rebuild.stdout().contains("1 backups indexed"), rebuild.stdout());
+        assertTrue(rebuild.stdout().contains("1 backups and 0 WAL files indexed"), rebuild.stdout());
         Cli.Result list = Cli.run("--config", fresh.toString(), "list");
         assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(id) && l.contains("completed")), list.stdout());
         Cli.Result verify = Cli.run("--config", fresh.toString(), "verify", id);

@@ -114,6 +114,7 @@ class WalStreamerTest {
         List<String> after = archive.list().stream().filter(ArchivedSegment::isSegment)
                 .filter(s -> Lsn.numberOf(s.name(), base.segmentSize()) >= first).map(ArchivedSegment::name).toList();
         assertFalse(before.isEmpty(), "segments were archived before the base backup");
+        assertEquals(0, cluster.cli("catalog", "rebuild").exitCode()); // the index holds every segment
 
         Cli.Result cleanup = cluster.cli("cleanup", "--yes");
         assertEquals(0, cleanup.exitCode(), cleanup.toString());
@@ -122,6 +123,8 @@ class WalStreamerTest {
         assertTrue(left.containsAll(after), "every segment from the base backup's start is kept: " + left);
         assertEquals(List.of(), left.stream().filter(before::contains).toList());
         assertEquals(0, cluster.cli("wal", "verify").exitCode());
+        assertEquals(0, indexed("name IN ('" + String.join("', '", before) + "')"), "removed segments leave the index");
+        assertEquals(after.size(), indexed("name IN ('" + String.join("', '", after) + "')"), "kept segments stay");
     }
 
     @Test
@@ -162,6 +165,47 @@ class WalStreamerTest {
             new ProcessBuilder("sh", "-c", new com.sun.security.auth.module.UnixSystem().getUid() == 0
                     ? "runuser -u postgres -- " + pgCtl : pgCtl).start().waitFor();
         }
+    }
+
+    @Test
+    @Order(4)
+    void serveIndexesEachArchivedFileInTheCatalogAndARebuildBringsTheIndexBack() throws Exception {
+        restarted.close(); // serve's streamer takes the slot over
+        restarted = null;
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        cluster.with("camel.server.port", String.valueOf(port)).with("camel.management.port", "0")
+                .with("backup.api.token", "wal-index-test-token-0123456789")
+                .with("backup.schedules.file", java.nio.file.Files.writeString(cluster.work().resolve("none.camel.yaml"),
+                        "[]\n").toString());
+        Process serve = new ProcessBuilder(ChildJvm.command(cluster.config(), "serve")).redirectErrorStream(true)
+                .redirectOutput(cluster.work().resolve("serve.log").toFile()).start();
+        String segment;
+        try {
+            segment = switchSegments(1).get(0);
+            Instant deadline = Instant.now().plusSeconds(120);
+            while (indexed("name = '" + segment + "'") == 0 && Instant.now().isBefore(deadline)) {
+                Thread.sleep(250);
+            }
+        } finally {
+            ChildJvm.kill(serve);
+        }
+        assertEquals(1, indexed("name = '" + segment + "' AND size_bytes > 0 AND sha256 ~ '^[0-9a-f]{64}$'"),
+                "serve indexed " + segment + " as it archived it");
+
+        cluster.postgres().execute("backup_catalog", "DELETE FROM wal_segment");
+        Cli.Result rebuild = cluster.cli("catalog", "rebuild");
+        assertEquals(0, rebuild.exitCode(), rebuild.toString());
+        int files = WalArchive.from(cluster.settings()).list().size();
+        assertTrue(rebuild.stdout().contains(" and " + files + " WAL files indexed"), rebuild.stdout());
+        assertEquals(files, indexed("true"));
+        assertEquals(1, indexed("name = '" + segment + "'"));
+    }
+
+    private long indexed(String condition) {
+        return cluster.postgres().queryLong("backup_catalog", "SELECT count(*) FROM wal_segment WHERE " + condition);
     }
 
     /** Writes a row and waits until the streamer has archived it (an idle database's segment is switched for it). */
