@@ -207,7 +207,7 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public void verify(Verification v) throws Exception {
-        if (BaseBackup.FORMAT.equals(v.artifact().format())) {
+        if (BaseBackup.holds(v.artifact())) {
             BaseBackup.verify(v);
             return;
         }
@@ -248,7 +248,7 @@ public final class DatabaseComponent implements BackupComponent {
     private static Optional<BasePoint> dataFolder(RestoreContext context) {
         Optional<BasePoint> base = BasePoint.of(context.backupId(), context.record().facts());
         if (base.isPresent() && context.targetDatabase().isPresent() && context.toTime().isEmpty()
-                && context.record().artifacts().stream().anyMatch(a -> !BaseBackup.FORMAT.equals(a.format()))) {
+                && context.record().artifacts().stream().anyMatch(a -> !BaseBackup.holds(a))) {
             return Optional.empty();
         }
         if (base.isEmpty() && context.toTime().isPresent()) {
@@ -301,8 +301,8 @@ public final class DatabaseComponent implements BackupComponent {
         Optional<BasePoint> base = dataFolder(context);
         if (base.isPresent()) {
             WalTimeline.RecoveryPlan recovery = recoveryPlan(context, base.get());
-            return new PointInTimeRestore(settings, postgres, walArchive()).prepare(context,
-                    context.artifact(BaseBackup.ARTIFACT), recovery, context.targetPort());
+            return new PointInTimeRestore(settings, postgres, walArchive()).prepare(context, recovery,
+                    context.targetPort());
         }
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
         boolean asDirectory = isDirectory(context);
