@@ -261,7 +261,7 @@ public final class BackupApplication implements AutoCloseable {
         main.bind("healthChecks", healthChecks);
         // disaster recovery: the plans are the routes of routes/disaster-recovery/, each step timed
         RecoveryPlans recoveryPlans = new RecoveryPlans(main::getCamelContext, components);
-        ValidationChecks validationChecks = new ValidationChecks(settings);
+        ValidationChecks validationChecks = new ValidationChecks(settings, readable, keys, scratch);
         RecoveryRecords recoveryRecords = new RecoveryRecords(catalogSchema, catalogConnections, repository.location());
         Drills drills = new Drills(repositoryPath.resolve("pre-restore"), scratch, settings, readable, keys, leftovers);
         RecoveryRuns recoveryRuns = new RecoveryRuns(recoveryPlans, inventory, keys, lock, validationChecks, drills,

@@ -30,8 +30,11 @@ public final class WalCommand implements Runnable {
         throw new UsageError("missing subcommand: wal status | verify | stream");
     }
 
-    private static WalReports reports(BackupApplication app) {
-        return app.context().getRegistry().lookupByNameAndType("walReports", WalReports.class);
+    /** The archive's status (WalReports.status), read by the application started for just that. */
+    private Map<String, Object> status() throws Exception {
+        try (BackupApplication app = parent.cli.startApplication()) {
+            return app.context().getRegistry().lookupByNameAndType("walReports", WalReports.class).status();
+        }
     }
 
     @Command(name = "status", description = "Streamer state, slot, newest archived segment and its time, lag, "
@@ -44,12 +47,8 @@ public final class WalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            boolean json = wal.parent.cli.json();
-            try (BackupApplication app = wal.parent.cli.startApplication()) {
-                Map<String, Object> status = reports(app).status();
-                Output.print(json, status, Status::table);
-                return 0;
-            }
+            Output.print(wal.parent.cli.json(), wal.status(), Status::table);
+            return 0;
         }
 
         private static void table(PrintStream out, Map<String, Object> status) {
@@ -70,30 +69,28 @@ public final class WalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             boolean json = wal.parent.cli.json();
-            try (BackupApplication app = wal.parent.cli.startApplication()) {
-                Map<String, Object> status = reports(app).status();
-                @SuppressWarnings("unchecked")
-                List<String> gaps = (List<String>) status.get("gaps");
-                if (json) {
-                    Output.json(System.out, Map.of("gaps", gaps, "recoverable_from", String.valueOf(status.get("recoverable_from")),
-                            "recoverable_to", String.valueOf(status.get("recoverable_to"))));
-                }
-                if (!gaps.isEmpty()) {
-                    throw new StepFailure("wal", "verify", "WAL segment " + gaps.get(0) + " is missing from the archive"
-                            + (gaps.size() > 1 ? " (and " + (gaps.size() - 1) + " more: " + String.join(", ",
-                            gaps.subList(1, Math.min(gaps.size(), 10))) + ")" : "")
-                            + "; no point in time after it can be recovered from the base backups before it");
-                }
-                if (((List<?>) status.get("base_backups")).isEmpty()) {
-                    throw new StepFailure("wal", "verify", "no physical base backup is kept: create one with "
-                            + "backup.wal.enabled=true (create --type full)");
-                }
-                if (!json) {
-                    System.out.println("WAL continuous from " + status.get("recoverable_from") + " to "
-                            + status.get("recoverable_to") + " (newest segment " + status.get("newest_segment") + ")");
-                }
-                return 0;
+            Map<String, Object> status = wal.status();
+            @SuppressWarnings("unchecked")
+            List<String> gaps = (List<String>) status.get("gaps");
+            if (json) {
+                Output.json(System.out, Map.of("gaps", gaps, "recoverable_from", String.valueOf(status.get("recoverable_from")),
+                        "recoverable_to", String.valueOf(status.get("recoverable_to"))));
             }
+            if (!gaps.isEmpty()) {
+                throw new StepFailure("wal", "verify", "WAL segment " + gaps.get(0) + " is missing from the archive"
+                        + (gaps.size() > 1 ? " (and " + (gaps.size() - 1) + " more: " + String.join(", ",
+                        gaps.subList(1, Math.min(gaps.size(), 10))) + ")" : "")
+                        + "; no point in time after it can be recovered from the base backups before it");
+            }
+            if (((List<?>) status.get("base_backups")).isEmpty()) {
+                throw new StepFailure("wal", "verify", "no physical base backup is kept: create one with "
+                        + "backup.wal.enabled=true (create --type full)");
+            }
+            if (!json) {
+                System.out.println("WAL continuous from " + status.get("recoverable_from") + " to "
+                        + status.get("recoverable_to") + " (newest segment " + status.get("newest_segment") + ")");
+            }
+            return 0;
         }
     }
 

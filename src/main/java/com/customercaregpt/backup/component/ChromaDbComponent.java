@@ -47,6 +47,7 @@ public final class ChromaDbComponent implements BackupComponent {
     private final boolean stoppedForBackup;
     private final Duration startTimeout;
     private final TarOptions tar;
+    private final boolean checkRestoredFiles;
 
     public ChromaDbComponent(Settings settings) {
         this.folder = settings.getPath("backup.chromadb.path");
@@ -55,6 +56,7 @@ public final class ChromaDbComponent implements BackupComponent {
                 && !settings.get("backup.chromadb.start-command", "").isEmpty();
         this.startTimeout = Duration.ofSeconds(settings.getInt("backup.chromadb.start-timeout-seconds", 60));
         this.tar = TarOptions.from(settings);
+        this.checkRestoredFiles = settings.getList("backup.restore.file-checksums").contains(NAME);
     }
 
     @Override
@@ -178,7 +180,7 @@ public final class ChromaDbComponent implements BackupComponent {
                     + "files replaced; stop it, or set backup.chromadb.stop-command and start-command");
         }
         Map<String, Long> expected = countsOf(context.record().facts().get("record_counts"));
-        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(),
+        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(), checkRestoredFiles,
                 stoppedForBackup, () -> checkServed(expected));
     }
 

@@ -36,9 +36,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * PostgreSQL, dumped by pg_dump in its directory format (one artifact per table file, table of
@@ -51,6 +54,8 @@ public final class DatabaseComponent implements BackupComponent {
     public static final String NAME = "database";
     private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.DATABASE, "server database");
     public static final String ARTIFACT = "database.dump";
+    /** The report's line for a restored database whose every table has the backup's row count. */
+    public static final String ROW_COUNTS_CHECKED = "row counts as in the backup: ";
     public static final String FORMAT = "pg_dump-custom";
 
     /** backup.database.dump-format: pg_dump's directory format, one artifact per file (the default). */
@@ -168,7 +173,10 @@ public final class DatabaseComponent implements BackupComponent {
             } finally {
                 joinUnwrapped(dumping);
             }
-            keepDumpedTables(facts, tocNames, pgRestoreList(dump));
+            String listing = pgRestoreList(dump);
+            keepDumpedTables(facts, tocNames, listing);
+            // read in the dump's snapshot too, minus the tables the options left out
+            facts.put(SchemaObjects.FACT, SchemaObjects.read(snapshotHolder, dumpedTable(tocNames, listing)));
             facts.put("pg_dump_version", pgDumpVersion(pgDump));
             facts.putAll(WholeCopy.facts(context, NAME, "no WAL archive: a full logical dump (pg_dump)", true));
             return new Dump(dump, asDirectory, facts);
@@ -207,7 +215,7 @@ public final class DatabaseComponent implements BackupComponent {
 
     @Override
     public void verify(Verification v) throws Exception {
-        if (BaseBackup.FORMAT.equals(v.artifact().format())) {
+        if (BaseBackup.holds(v.artifact())) {
             BaseBackup.verify(v);
             return;
         }
@@ -248,7 +256,7 @@ public final class DatabaseComponent implements BackupComponent {
     private static Optional<BasePoint> dataFolder(RestoreContext context) {
         Optional<BasePoint> base = BasePoint.of(context.backupId(), context.record().facts());
         if (base.isPresent() && context.targetDatabase().isPresent() && context.toTime().isEmpty()
-                && context.record().artifacts().stream().anyMatch(a -> !BaseBackup.FORMAT.equals(a.format()))) {
+                && context.record().artifacts().stream().anyMatch(a -> !BaseBackup.holds(a))) {
             return Optional.empty();
         }
         if (base.isEmpty() && context.toTime().isPresent()) {
@@ -301,14 +309,15 @@ public final class DatabaseComponent implements BackupComponent {
         Optional<BasePoint> base = dataFolder(context);
         if (base.isPresent()) {
             WalTimeline.RecoveryPlan recovery = recoveryPlan(context, base.get());
-            return new PointInTimeRestore(settings, postgres, walArchive()).prepare(context,
-                    context.artifact(BaseBackup.ARTIFACT), recovery, context.targetPort());
+            return new PointInTimeRestore(settings, postgres, walArchive()).prepare(context, recovery,
+                    context.targetPort());
         }
         String target = context.targetDatabase().orElse(postgres.database() + "_restoring_" + context.label());
         boolean asDirectory = isDirectory(context);
         List<Artifact> artifacts = context.record().artifacts();
         FolderRestore.requireSpace(NAME, context.scratch(), asDirectory ? PgDumpDirectory.scratchBytes(artifacts)
                 : context.artifact(ARTIFACT).rawSizeBytes());
+        Map<String, Long> expectedRows = expectedRowCounts(context.record().facts());
         try (Connection admin = connectTo("postgres")) {
             if (databaseExists(admin, target)) {
                 throw new StepFailure(NAME, "restore", "database " + target + " already exists; choose another name");
@@ -326,7 +335,6 @@ public final class DatabaseComponent implements BackupComponent {
                 context.willBuild(BuildRecord.Item.database(target));
             }
             execute(admin, "CREATE DATABASE " + quoteIdent(target));
-            Map<String, Long> expectedRows = expectedRowCounts(context.record().facts());
             RowCountCheck rowCounts = new RowCountCheck(NAME, target, expectedRows, this::connectTo);
             try (rowCounts) {
                 // --verbose: pg_restore names each table whose data is in, and it is counted then.
@@ -363,17 +371,25 @@ public final class DatabaseComponent implements BackupComponent {
                 throw e;
             }
         }
-        return new DatabaseSwap(context, target);
+        return new DatabaseSwap(context, target, expectedRows.isEmpty() ? List.of()
+                : List.of(ROW_COUNTS_CHECKED + expectedRows.size() + " tables"));
     }
 
     /** The restored database waiting to take the live one's name. */
     private final class DatabaseSwap implements PreparedRestore {
         private final RestoreContext context;
         private final String restored;
+        private final List<String> outcome;
 
-        DatabaseSwap(RestoreContext context, String restored) {
+        DatabaseSwap(RestoreContext context, String restored, List<String> outcome) {
             this.context = context;
             this.restored = restored;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public List<String> outcome() {
+            return outcome;
         }
 
         @Override
@@ -519,6 +535,14 @@ public final class DatabaseComponent implements BackupComponent {
         }
         rowCounts.keySet().removeIf(table -> !dumped.contains(tocNames.get(table)));
         facts.put("table_count", rowCounts.size());
+    }
+
+    /** Whether pg_restore --list shows the table's definition ("TABLE schema name owner"); tables it never named stay. */
+    private static Predicate<String> dumpedTable(Map<String, String> tocNames, String listing) {
+        Set<String> defined = listing.lines().filter(l -> l.contains(" TABLE ") && !l.contains(" TABLE DATA "))
+                .map(l -> l.substring(l.indexOf(" TABLE ") + " TABLE ".length(), l.lastIndexOf(' ')))
+                .collect(Collectors.toSet());
+        return table -> !tocNames.containsKey(table) || defined.contains(tocNames.get(table));
     }
 
     /** The facts; {@code tocNames} gets each table's name as pg_restore --list prints it ("schema table"). */

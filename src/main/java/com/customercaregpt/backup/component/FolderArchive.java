@@ -50,14 +50,16 @@ final class FolderArchive {
             Files.deleteIfExists(snapshot); // no file: tar makes a level-0 archive and writes a new snapshot
         }
         Map<String, Object> facts;
+        ChecksumListing checksums = new ChecksumListing(component, sources.get(0).folder(), context.scratch());
         try (ArtifactOutput out = context.newArtifact(archiveName, "tar")) {
-            facts = new TarArchiver(component, tar.create()).archive(sources, out, context.scratch(), snapshot);
+            facts = new TarArchiver(component, tar.create()).archive(sources, out, context.scratch(), snapshot, checksums);
             out.commit();
         }
         try (ArtifactOutput out = context.newArtifact(snapshotName, SNAPSHOT_FORMAT)) {
             Files.copy(snapshot, out);
             out.commit();
         }
+        checksums.store(context, ChecksumListing.listingName(archiveName), snapshot, parentSnapshot.isPresent());
         if (parentSnapshot.isPresent()) {
             // the members are only the changes: their counts say so; the folder's own come from the listings
             facts.put("incremental", true);

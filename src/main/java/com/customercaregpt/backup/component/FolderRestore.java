@@ -9,8 +9,10 @@ import com.customercaregpt.backup.pipeline.ExternalTool;
 import com.customercaregpt.backup.pipeline.ArtifactReader;
 import com.customercaregpt.backup.repository.Manifest.Artifact;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -90,8 +93,10 @@ final class FolderRestore implements PreparedRestore {
         return archives.stream().mapToLong(a -> a.artifact().rawSizeBytes()).sum();
     }
 
+    /** {@code checkFiles}: every restored file against the backup's checksum list too (backup.restore.file-checksums). */
     static FolderRestore prepare(String component, Path live, RestoreContext context, String archiveName,
-                                 List<String> extractOptions, boolean stopService, Runnable liveCheck) {
+                                 List<String> extractOptions, boolean checkFiles, boolean stopService,
+                                 Runnable liveCheck) {
         List<Archive> archives = archives(context, archiveName);
         boolean isolated = context.targetDir().isPresent();
         Path target = isolated ? target(component, live, context) : sibling(live, "restore", context.label());
@@ -117,6 +122,9 @@ final class FolderRestore implements PreparedRestore {
                 }
             }
             checkCounts(component, target, context.record().facts());
+            if (checkFiles) {
+                checkChecksums(component, target, context, archiveName);
+            }
             // on disk before the swap, so that a power cut after it finds the restored files whole
             Folders.syncTree(target);
         } catch (IOException e) {
@@ -207,6 +215,26 @@ final class FolderRestore implements PreparedRestore {
         }
     }
 
+    /**
+     * Every restored file against the checksum list of the newest backup of the chain (which lists
+     * the whole folder at that backup); a backup made before these lists existed has none to check.
+     */
+    private static void checkChecksums(String component, Path folder, RestoreContext context, String archiveName)
+            throws IOException {
+        ChainLink newest = context.chain().get(context.chain().size() - 1);
+        Optional<Artifact> list = newest.find(FileChecksums.listingName(archiveName));
+        if (list.isEmpty()) {
+            return;
+        }
+        FileChecksums.Result result;
+        try (InputStream in = newest.reader().openDecompressed(list.get())) {
+            result = FileChecksums.compare(folder, in, context.scratch());
+        }
+        if (!result.matches()) {
+            throw new StepFailure(component, "check restored files", folder + ": " + result.describe());
+        }
+    }
+
     static void requireSpace(String component, Path folder, long bytes) throws IOException {
         Path existing = folder;
         while (existing != null && !Files.exists(existing)) {
@@ -231,6 +259,16 @@ final class FolderRestore implements PreparedRestore {
         }
     }
 
+    /** Every line of a checksum list is a sha256sum line (read to its end: checksum). */
+    private static void verifyChecksumList(Verification v) throws IOException {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+                v.reader().openDecompressed(v.artifact()), StandardCharsets.UTF_8))) {
+            while (SumLine.next(lines) != null) {
+                // each line parses
+            }
+        }
+    }
+
     private static boolean isEmpty(Path folder) throws IOException {
         try (Stream<Path> entries = Files.list(folder)) {
             return entries.findAny().isEmpty();
@@ -245,6 +283,10 @@ final class FolderRestore implements PreparedRestore {
     static void verifyTar(String component, Verification v) throws IOException {
         if (FolderArchive.SNAPSHOT_FORMAT.equals(v.artifact().format())) {
             verifySnapshot(component, v);
+            return;
+        }
+        if (ChecksumListing.FORMAT.equals(v.artifact().format())) {
+            verifyChecksumList(v);
             return;
         }
         Path listing = PrivateFiles.createEmpty(v.scratch().resolve("tar-listing.txt"));

@@ -19,10 +19,12 @@ public final class UploadsComponent implements BackupComponent {
 
     private final Path folder;
     private final TarOptions tar;
+    private final boolean checkRestoredFiles;
 
     public UploadsComponent(Settings settings) {
         this.folder = settings.getPath("backup.uploads.path");
         this.tar = TarOptions.from(settings);
+        this.checkRestoredFiles = settings.getList("backup.restore.file-checksums").contains(NAME);
     }
 
     @Override
@@ -57,6 +59,6 @@ public final class UploadsComponent implements BackupComponent {
 
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) {
-        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(), false, () -> { });
+        return FolderRestore.prepare(NAME, folder, context, ARTIFACT, tar.extract(), checkRestoredFiles, false, () -> { });
     }
 }

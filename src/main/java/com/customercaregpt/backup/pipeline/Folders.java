@@ -9,11 +9,22 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /** Removing folder trees and making them durable: links are handled as links, never followed. */
 public final class Folders {
+
+    /**
+     * Flushes of one tree in flight at once: the file system folds their journal commits together
+     * (the reference uploads, 500 files, flush in a third of the time they take one at a time).
+     */
+    private static final int SYNCS_IN_FLIGHT = 16;
 
     private Folders() {
     }
@@ -44,25 +55,60 @@ public final class Folders {
      * Flushes every file and folder of a tree to disk, so that a tree about to be swapped in by
      * rename is complete on disk before it replaces anything (a power cut after the swap must not
      * leave empty files where the old ones were). A file this user may not open (mode 000) is
-     * covered by flushing its whole file system instead.
+     * covered by flushing its whole file system instead. The flushes run {@link #SYNCS_IN_FLIGHT}
+     * at a time while the tree is walked (the walk's paths are not held, so memory stays bounded);
+     * the first that fails stops the rest and is thrown.
      */
     public static void syncTree(Path root) throws IOException {
-        boolean unreadable = false;
+        AtomicBoolean unreadable = new AtomicBoolean();
+        AtomicReference<IOException> failure = new AtomicReference<>();
+        Semaphore slots = new Semaphore(SYNCS_IN_FLIGHT);
+        ExecutorService flushers = Executors.newFixedThreadPool(SYNCS_IN_FLIGHT, DaemonThreads.named("fsync"));
         try (Stream<Path> tree = Files.walk(root)) {
             for (Path p : (Iterable<Path>) tree::iterator) {
+                if (failure.get() != null) {
+                    break;
+                }
                 if (Files.isSymbolicLink(p) || !(Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
                         || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
                     continue;
                 }
-                try (FileChannel channel = FileChannel.open(p, StandardOpenOption.READ)) {
-                    channel.force(true);
-                } catch (AccessDeniedException e) {
-                    unreadable = true;
-                }
+                slots.acquire();
+                flushers.execute(() -> {
+                    try (FileChannel channel = FileChannel.open(p, StandardOpenOption.READ)) {
+                        channel.force(true);
+                    } catch (AccessDeniedException e) {
+                        unreadable.set(true);
+                    } catch (IOException e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        slots.release();
+                    }
+                });
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while flushing " + root + " to disk", e);
+        } finally {
+            awaitFlushes(flushers, root);
         }
-        if (unreadable) {
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        if (unreadable.get()) {
             syncFileSystem(root);
+        }
+    }
+
+    private static void awaitFlushes(ExecutorService flushers, Path root) throws IOException {
+        flushers.shutdown();
+        try {
+            if (!flushers.awaitTermination(10, TimeUnit.MINUTES)) {
+                throw new IOException("flushing " + root + " to disk took over 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while flushing " + root + " to disk", e);
         }
     }
 

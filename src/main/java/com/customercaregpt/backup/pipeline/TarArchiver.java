@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,21 @@ public final class TarArchiver {
      */
     public Map<String, Object> archive(List<Source> sources, OutputStream out, Path scratch, Path snapshot)
             throws IOException {
+        return archive(sources, out, scratch, snapshot, null);
+    }
+
+    /** Receives the SHA-256 of each regular file the archive holds, hashed as its bytes pass by. */
+    public interface MemberDigests {
+        /** {@code name}: the member's name as tar wrote it ("./a/b"). */
+        void file(String name, byte[] sha256) throws IOException;
+
+        /** A hard link: a second name for the file {@code target}, whose bytes came earlier. */
+        void hardLink(String name, String target) throws IOException;
+    }
+
+    /** As {@link #archive(List, OutputStream, Path, Path)}, handing each file's SHA-256 to {@code digests} (null: none). */
+    public Map<String, Object> archive(List<Source> sources, OutputStream out, Path scratch, Path snapshot,
+                                       MemberDigests digests) throws IOException {
         List<String> command = new ArrayList<>(List.of("tar", "--create", "--file=-"));
         if (snapshot != null) {
             command.add("--listed-incremental=" + snapshot);
@@ -76,7 +92,7 @@ public final class TarArchiver {
         // Exit 1 is GNU tar's "some files differ": a file changed while it was read. The archive is
         // valid and holds what was read; the warning is kept in the facts instead of failing.
         ExternalTool.Outcome outcome = new ExternalTool(component, "tar").readStdout(command, Map.of(), null,
-                Set.of(0, 1), stdout -> facts.putAll(copyCounting(stdout, out)));
+                Set.of(0, 1), stdout -> facts.putAll(copyCounting(stdout, out, digests)));
         if (outcome.exitCode() == 1) {
             facts.put("tar_warning", outcome.lastStderrLine());
         }
@@ -85,6 +101,13 @@ public final class TarArchiver {
 
     /** Copies a tar stream into {@code sink}, counting its members by type on the way. */
     static Map<String, Object> copyCounting(InputStream tarStream, OutputStream sink) throws IOException {
+        return copyCounting(tarStream, sink, null);
+    }
+
+    /** As {@link #copyCounting(InputStream, OutputStream)}, hashing each regular file for {@code digests} (null: none). */
+    static Map<String, Object> copyCounting(InputStream tarStream, OutputStream sink, MemberDigests digests)
+            throws IOException {
+        MessageDigest sha256 = digests == null ? null : ArtifactOutput.newSha256();
         long entries = 0;
         long files = 0;
         long directories = 0;
@@ -98,6 +121,7 @@ public final class TarArchiver {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             entries++;
+            boolean regular = false;
             if (entry.isSymbolicLink()) {
                 symlinks++;
             } else if (entry.isLink()) {
@@ -109,11 +133,21 @@ public final class TarArchiver {
             } else if (entry.isFile()) {
                 files++;
                 bytes += entry.getSize();
+                regular = true;
             } else {
                 others++;
             }
-            while (tar.read(block) >= 0) {
-                // the member's bytes pass on to the sink
+            boolean hashed = digests != null && regular;
+            int n;
+            while ((n = tar.read(block)) >= 0) {
+                if (hashed) {
+                    sha256.update(block, 0, n); // the member's bytes pass on to the sink as they are read
+                }
+            }
+            if (hashed) {
+                digests.file(entry.getName(), sha256.digest());
+            } else if (digests != null && entry.isLink() && !entry.isSymbolicLink()) {
+                digests.hardLink(entry.getName(), entry.getLinkName());
             }
         }
         passing.passRest(block); // the end-of-archive blocks

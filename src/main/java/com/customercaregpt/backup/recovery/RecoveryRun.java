@@ -103,6 +103,8 @@ public final class RecoveryRun {
     private Map<String, List<String>> pointBackups = Map.of();
     /** At a moment in time: each component's record in the backup it is restored from (its facts, for the checks). */
     private final Map<String, Manifest.ComponentRecord> pointRecords = new java.util.concurrent.ConcurrentHashMap<>();
+    /** At a moment in time: the backup each component is restored from. */
+    private final Map<String, Manifest> pointManifests = new java.util.concurrent.ConcurrentHashMap<>();
     private Instant validated;
     private String failedStep;
     private String error;
@@ -110,6 +112,8 @@ public final class RecoveryRun {
     private Map<String, String> targets = Map.of();
     /** Per component, the files a restore wrote (config: the restored copies beside the live files). */
     private final Map<String, List<String>> restoredFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per component, what the restore itself checked on the copy it built (its report's line). */
+    private final Map<String, String> checkedByRestore = new java.util.concurrent.ConcurrentHashMap<>();
 
     RecoveryRun(String operationId, RecoveryPlan plan, RecoveryRequest request) {
         this.operationId = operationId == null
@@ -336,6 +340,14 @@ public final class RecoveryRun {
         restoredFiles.put(component, List.copyOf(files));
     }
 
+    String checkedByRestore(String component) {
+        return checkedByRestore.get(component);
+    }
+
+    void checkedByRestore(String component, String check) {
+        checkedByRestore.put(component, check);
+    }
+
     void recoveryPoint(Manifest point, boolean newest) {
         this.manifest = point;
         this.newestPoint = newest;
@@ -357,7 +369,16 @@ public final class RecoveryRun {
     /** At a moment in time: the components {@code backup} restores are checked against its facts. */
     void componentsFrom(Manifest backup) {
         List<String> names = pointBackups.getOrDefault(backup.backupId(), List.of());
-        backup.components().stream().filter(c -> names.contains(c.name())).forEach(c -> pointRecords.put(c.name(), c));
+        backup.components().stream().filter(c -> names.contains(c.name())).forEach(c -> {
+            pointRecords.put(c.name(), c);
+            pointManifests.put(c.name(), backup);
+        });
+    }
+
+    /** The backup a component is restored from: the recovery point, or at a moment in time the one holding it. */
+    @JsonIgnore
+    public Manifest manifestOf(String component) {
+        return pointManifests.getOrDefault(component, manifest);
     }
 
     void pointInTime(Instant time, Map<String, List<String>> backups) {

@@ -2,6 +2,7 @@ package com.customercaregpt.backup.recovery;
 
 import com.customercaregpt.backup.api.ApiProblem;
 import com.customercaregpt.backup.backup.UsageError;
+import com.customercaregpt.backup.component.DatabaseComponent;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.inventory.Inventory;
 import com.customercaregpt.backup.repository.BackupId;
@@ -181,6 +182,11 @@ public final class RecoveryRuns {
     public void restored(RecoveryRun run, RestoreReport report) throws IOException {
         if (!run.isDrill() && !report.dryRun()) {
             run.swapped(report.components(), report.kept());
+        }
+        if (run.isDrill()) {
+            report.plan().getOrDefault(DatabaseComponent.NAME, List.of()).stream()
+                    .filter(line -> line.startsWith(DatabaseComponent.ROW_COUNTS_CHECKED)).findFirst()
+                    .ifPresent(line -> run.checkedByRestore(DatabaseComponent.NAME, line));
         }
         if (report.components().contains("config") && !report.dryRun()) {
             run.restoredFiles("config", run.isDrill() ? drills.configFiles(run)

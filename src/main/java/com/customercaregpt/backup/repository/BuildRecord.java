@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,11 +23,14 @@ import java.util.stream.Stream;
  * folders, private servers — each written down before it is built, with the operation's owner
  * (host, pid, process start). A later run removes what a dead owner left and never what a
  * running one builds. Every built name must carry the operation's label, so a damaged record
- * cannot point at anything else.
+ * cannot point at anything else; a folder under a name the operator chose (--target-dir) instead holds
+ * a marker file naming the label while it is half-built, removed once it is finished and handed over.
  */
 public final class BuildRecord {
 
     public static final String FILE = "building.json";
+    /** Followed by the label: inside a folder the operator named, while an operation builds it. */
+    public static final String MARKER = ".backup-manager-building-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A process: the owner of an operation, or a private server it started. */
@@ -74,11 +78,17 @@ public final class BuildRecord {
     public record Found(Path file, String operation, String label, String backupId, String startedAt, Owner owner,
                         List<Item> items) {
 
-        /** True when the item's name carries this record's label (anything else is never removed). */
+        /**
+         * True when the item's name carries this record's label, or its folder still holds this label's marker
+         * (anything else is never removed: a finished --target-dir has no marker).
+         */
         public boolean names(Item item) {
-            String base = "folder".equals(item.kind()) || "server".equals(item.kind())
-                    ? Path.of(item.name()).getFileName().toString() : item.name();
-            return base.contains(label);
+            if (!"folder".equals(item.kind()) && !"server".equals(item.kind())) {
+                return item.name().contains(label);
+            }
+            Path folder = Path.of(item.name());
+            return folder.getFileName().toString().contains(label)
+                    || Files.isRegularFile(folder.resolve(MARKER + label), LinkOption.NOFOLLOW_LINKS);
         }
     }
 
@@ -103,6 +113,16 @@ public final class BuildRecord {
                 "process_started_at", owner.processStartedAt()));
         record.write();
         return record;
+    }
+
+    /** Marks a folder under a name without the label (--target-dir) as half-built by the operation {@code label}. */
+    public static void markBuilding(Path folder, String label) throws IOException {
+        PrivateFiles.write(folder.resolve(MARKER + label), new byte[0]);
+    }
+
+    /** The folder is finished and handed over: no later run removes it. */
+    public static void unmarkBuilding(Path folder, String label) throws IOException {
+        Files.deleteIfExists(folder.resolve(MARKER + label));
     }
 
     /** Records an item, durably, before it is built. */

@@ -41,10 +41,11 @@ public record Manifest(
     /**
      * Version 2 added encryption: data_key, facts_encrypted, encrypted artifacts. Version 3 added
      * incremental and differential backups: depends_on, the chain facts, tar snapshot artifacts.
+     * Version 4 added the folder components' per-file checksum lists (sha256sum artifacts).
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     /** The versions this tool reads. */
-    public static final Set<Integer> READABLE_VERSIONS = Set.of(1, 2, 3);
+    public static final Set<Integer> READABLE_VERSIONS = Set.of(1, 2, 3, 4);
 
     public Manifest withComponents(List<ComponentRecord> newComponents) {
         return new Manifest(formatVersion, backupId, type, status, createdAt, completedAt, toolVersion, retentionDays,

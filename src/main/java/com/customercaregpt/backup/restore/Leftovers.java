@@ -22,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -84,8 +85,11 @@ public final class Leftovers {
         List<Leftover> removed = new ArrayList<>();
         for (Found record : deadRecords()) {
             boolean complete = true;
-            for (Item item : record.items()) {
-                if (!record.names(item) || !exists(item)) {
+            // named before anything goes (a marker goes with its folder); servers stop before their folders go
+            List<Item> named = record.items().stream().filter(record::names)
+                    .sorted(Comparator.comparing(item -> !"server".equals(item.kind()))).toList();
+            for (Item item : named) {
+                if (!exists(item)) {
                     continue;
                 }
                 Leftover leftover = leftover(record, item);

@@ -4,10 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-/** A kept physical base backup, read from its facts: where its WAL starts and ends, and when. */
+/**
+ * A kept physical base backup, read from its facts: where its WAL starts and ends, and when; its tablespaces
+ * (oid -> location on the backed-up server).
+ */
 public record BasePoint(String backupId, int timeline, long startLsn, long endLsn, Instant startTime, Instant endTime,
-                        long segmentSize, List<String> tables) {
+                        long segmentSize, List<String> tables, Map<String, String> tablespaces) {
 
     /** The base backup a database record's facts describe; empty for a pg_dump. */
     @SuppressWarnings("unchecked")
@@ -19,7 +23,8 @@ public record BasePoint(String backupId, int timeline, long startLsn, long endLs
                 Lsn.parse((String) facts.get("start_lsn")), Lsn.parse((String) facts.get("end_lsn")),
                 Instant.parse((String) facts.get("start_time")), Instant.parse((String) facts.get("end_time")),
                 ((Number) facts.getOrDefault("wal_segment_size", Lsn.DEFAULT_SEGMENT_SIZE)).longValue(),
-                (List<String>) facts.getOrDefault("tables", List.of())));
+                (List<String>) facts.getOrDefault("tables", List.of()),
+                new TreeMap<>((Map<String, String>) facts.getOrDefault("tablespaces", Map.of()))));
     }
 
     /** The first segment a recovery past this backup's end reads from the archive. */

@@ -11,7 +11,6 @@ import com.customercaregpt.backup.pipeline.ExternalTool;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.customercaregpt.backup.repository.BuildRecord;
-import com.customercaregpt.backup.repository.Manifest.Artifact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +42,10 @@ import java.util.stream.Stream;
  * them, recovery.signal with recovery_target_time (none for the backup's own end) and
  * recovery_target_action=promote, then a private server started on a private port until it is promoted
  * and every table of the backup answers. With --target-dir it stays running there; otherwise the live
- * folder is swapped for it (the old one kept as {@code <data-dir>.pre-restore-<label>}).
+ * folder is swapped for it (the old one kept as {@code <data-dir>.pre-restore-<label>}). Each tablespace is
+ * extracted beside its original location ({@code <location>.restore-<label>}, swapped in with the data folder,
+ * the old one kept) or, with --target-dir, into {@code <dir>/tablespaces/<oid>}; tablespace_map points the
+ * restored server at it.
  */
 public final class PointInTimeRestore {
 
@@ -88,11 +91,34 @@ public final class PointInTimeRestore {
         return liveDataDir.resolveSibling(liveDataDir.getFileName() + ".restore-" + context.label());
     }
 
+    /** One tablespace of the backup: where it was, where it is built, where the one it replaces is kept. */
+    private record Tablespace(String oid, Path original, Path built, Path kept) {
+    }
+
+    /** Beside its original location, or with --target-dir under it (nothing outside the target is touched). */
+    private List<Tablespace> tablespaces(RestoreContext context, BasePoint base, Path built) {
+        return base.tablespaces().entrySet().stream().map(t -> {
+            Path original = Path.of(t.getValue());
+            return context.targetDir().isPresent()
+                    ? new Tablespace(t.getKey(), original, built.resolve("tablespaces").resolve(t.getKey()), null)
+                    : new Tablespace(t.getKey(), original, sibling(original, "restore", context.label()),
+                    sibling(original, "pre-restore", context.label()));
+        }).toList();
+    }
+
+    private static Path sibling(Path folder, String kind, String label) {
+        return folder.resolveSibling(folder.getFileName() + "." + kind + "-" + label);
+    }
+
     public List<String> plan(RestoreContext context, WalTimeline.RecoveryPlan recovery) {
         Path built = builtFolder(context);
         List<String> plan = new ArrayList<>();
         plan.add("extract base backup " + recovery.base().backupId() + " (ended " + recovery.base().endTime()
                 + ") into " + built);
+        for (Tablespace tablespace : tablespaces(context, recovery.base(), built)) {
+            plan.add("extract tablespace " + tablespace.oid() + " (" + tablespace.original() + ") into "
+                    + tablespace.built());
+        }
         plan.add(recovery.target() == null ? "recover to the end of the base backup (no archived WAL needed)"
                 : "stage " + recovery.segments().size() + " WAL segment(s) " + first(recovery) + " .. " + last(recovery)
                 + " and recover to " + recovery.target());
@@ -102,7 +128,10 @@ public final class PointInTimeRestore {
             plan.add("leave it running in " + built + " (pg_ctl -D " + built + " stop ends it)");
         } else {
             plan.add("stop the live server (backup.database.stop-command), rename " + liveDataDir + " -> "
-                    + keptFolder(context) + " (kept) and " + built + " -> " + liveDataDir + ", start it");
+                    + keptFolder(context) + " (kept) and " + built + " -> " + liveDataDir
+                    + tablespaces(context, recovery.base(), built).stream().map(t -> ", " + t.original() + " -> "
+                    + t.kept() + " (kept) and " + t.built() + " -> " + t.original()).collect(Collectors.joining())
+                    + ", start it");
         }
         return plan;
     }
@@ -122,28 +151,44 @@ public final class PointInTimeRestore {
     }
 
     /** Builds the recovered folder (after {@link #plan} and {@link #verifySegments}) and checks it on a private server; nothing live changes. */
-    public PreparedRestore prepare(RestoreContext context, Artifact baseTar, WalTimeline.RecoveryPlan recovery,
+    public PreparedRestore prepare(RestoreContext context, WalTimeline.RecoveryPlan recovery,
                                    Optional<Integer> requestedPort) throws Exception {
         Path built = builtFolder(context);
+        List<Tablespace> tablespaces = tablespaces(context, recovery.base(), built);
         if (Files.exists(built) && !isEmptyFolder(built)) {
             throw new StepFailure(NAME, "restore", "target folder " + built + " exists and is not empty");
+        }
+        for (Tablespace tablespace : tablespaces) {
+            if (Files.exists(tablespace.built(), LinkOption.NOFOLLOW_LINKS)) {
+                throw new StepFailure(NAME, "restore", "tablespace folder " + tablespace.built() + " exists");
+            }
         }
         Path stage = built.resolveSibling(built.getFileName() + ".wal-" + context.label());
         // the segments' checksums were checked by the plan, before anything is built (verifySegments)
         context.willBuild(BuildRecord.Item.folder(built));
         context.willBuild(BuildRecord.Item.folder(stage));
+        for (Tablespace tablespace : tablespaces) {
+            if (context.targetDir().isEmpty()) {
+                context.willBuild(BuildRecord.Item.folder(tablespace.built()));
+            }
+        }
         Folders.deleteTreeQuietly(stage);
         PrivateFiles.createDirectories(built);
+        if (context.targetDir().isPresent()) {
+            // the operator's folder carries no label: the marker lets a later run remove it if this one dies
+            BuildRecord.markBuilding(built, context.label());
+        }
         PrivateFiles.createDirectories(stage);
         Server server = null;
         long started = System.nanoTime();
         try {
-            // the disk writes overlap the extraction: PostgreSQL's fsync of every file at start has little left
-            try (InputStream tar = context.reader().openDecompressed(baseTar);
-                 BackgroundFlush flushing = BackgroundFlush.start(built, FLUSH_INTERVAL)) {
-                new ExternalTool(NAME, "extract base backup").streamFrom(List.of("tar", "--extract", "--file=-",
-                        "--directory=" + built), Map.of(), null, tar);
+            extract(context, BaseBackup.ARTIFACT, built);
+            for (Tablespace tablespace : tablespaces) {
+                extract(context, BaseBackup.tablespaceArtifact(tablespace.oid()),
+                        PrivateFiles.createDirectories(tablespace.built()));
+                chown(tablespace.built());
             }
+            writeTablespaceMap(built, tablespaces);
             for (ArchivedSegment segment : recovery.segments()) {
                 archive.stage(segment, stage.resolve(segment.name()));
             }
@@ -175,19 +220,51 @@ public final class PointInTimeRestore {
                 writeAutoConf(built, originalAutoConf, privateServerLines(port));
                 context.keep(BuildRecord.Item.folder(built));
                 context.keep(server.item());
-                return new Running(built, port, checked);
+                BuildRecord.unmarkBuilding(built, context.label());
+                List<String> lines = new ArrayList<>(checked);
+                lines.add("running in " + built + ": host=127.0.0.1 port=" + port + " dbname=" + postgres.database()
+                        + " user=" + postgres.user() + " (pg_ctl -D " + built + " stop ends it)");
+                return new Running(List.copyOf(lines));
             }
             server.stop();
             context.keep(server.item());
             writeAutoConf(built, originalAutoConf, "");
-            return new Swap(context, built, checked);
+            pointAtOriginalLocations(built, tablespaces);
+            return new Swap(context, built, tablespaces, checked);
         } catch (Exception e) {
             if (server != null) {
                 server.stopQuietly();
             }
             Folders.deleteTreeQuietly(stage);
             Folders.deleteTreeQuietly(built);
+            tablespaces.forEach(t -> Folders.deleteTreeQuietly(t.built()));
             throw e;
+        }
+    }
+
+    private static void extract(RestoreContext context, String artifact, Path folder) throws IOException, InterruptedException {
+        // the disk writes overlap the extraction: PostgreSQL's fsync of every file at start has little left
+        try (InputStream tar = context.reader().openDecompressed(context.artifact(artifact));
+             BackgroundFlush flushing = BackgroundFlush.start(folder, FLUSH_INTERVAL)) {
+            new ExternalTool(NAME, "extract " + artifact).streamFrom(List.of("tar", "--extract", "--file=-",
+                    "--directory=" + folder), Map.of(), null, tar);
+        }
+    }
+
+    /** tablespace_map (read at the restored server's first start, which makes pg_tblspc's links) names the built folders. */
+    private static void writeTablespaceMap(Path built, List<Tablespace> tablespaces) throws IOException {
+        if (!tablespaces.isEmpty()) {
+            Files.writeString(built.resolve("tablespace_map"), tablespaces.stream()
+                    .map(t -> t.oid() + " " + t.built() + "\n").collect(Collectors.joining()));
+        }
+    }
+
+    /** Before the swap, pg_tblspc's links point where each tablespace will be once swapped in: its original location. */
+    private static void pointAtOriginalLocations(Path built, List<Tablespace> tablespaces) throws IOException {
+        for (Tablespace tablespace : tablespaces) {
+            Path link = built.resolve("pg_tblspc").resolve(tablespace.oid());
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, tablespace.original());
         }
     }
 
@@ -317,29 +394,17 @@ public final class PointInTimeRestore {
         return lines;
     }
 
-    /** The restored server left running in --target-dir. */
-    private final class Running implements PreparedRestore {
-        private final Path folder;
-        private final int port;
-        private final List<String> checked;
-
-        Running(Path folder, int port, List<String> checked) {
-            this.folder = folder;
-            this.port = port;
-            this.checked = checked;
-        }
+    /** The restored server left running in --target-dir: nothing to swap; its lines say where it runs. */
+    private record Running(List<String> lines) implements PreparedRestore {
 
         @Override
         public List<String> outcome() {
-            return plan();
+            return lines;
         }
 
         @Override
         public List<String> plan() {
-            List<String> plan = new ArrayList<>(checked);
-            plan.add("running in " + folder + ": host=127.0.0.1 port=" + port + " dbname=" + postgres.database()
-                    + " user=" + postgres.user() + " (pg_ctl -D " + folder + " stop ends it)");
-            return plan;
+            return lines;
         }
 
         @Override
@@ -360,11 +425,13 @@ public final class PointInTimeRestore {
     private final class Swap implements PreparedRestore {
         private final RestoreContext context;
         private final Path built;
+        private final List<Tablespace> tablespaces;
         private final List<String> checked;
 
-        Swap(RestoreContext context, Path built, List<String> checked) {
+        Swap(RestoreContext context, Path built, List<Tablespace> tablespaces, List<String> checked) {
             this.context = context;
             this.built = built;
+            this.tablespaces = tablespaces;
             this.checked = checked;
         }
 
@@ -391,18 +458,61 @@ public final class PointInTimeRestore {
                 throw new StepFailure(NAME, "swap data folder", liveDataDir + " still has postmaster.pid: "
                         + "backup.database.stop-command did not stop the server");
             }
-            Path kept = keptFolder(context);
-            if (Files.exists(liveDataDir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.move(liveDataDir, kept, StandardCopyOption.ATOMIC_MOVE);
-            }
+            List<String> kept = new ArrayList<>();
+            List<Runnable> undo = new ArrayList<>();
             try {
-                Files.move(built, liveDataDir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                Files.move(kept, liveDataDir, StandardCopyOption.ATOMIC_MOVE);
+                swapIn(built, liveDataDir, keptFolder(context), kept, undo);
+                for (Tablespace tablespace : tablespaces) {
+                    swapIn(tablespace.built(), tablespace.original(), tablespace.kept(), kept, undo);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the live folders go back as they were, newest swap first
+                for (int i = undo.size() - 1; i >= 0; i--) {
+                    undo.get(i).run();
+                }
                 throw e;
             }
-            Folders.syncDirectory(liveDataDir.getParent());
-            return Files.exists(kept, LinkOption.NOFOLLOW_LINKS) ? List.of(kept.toString()) : List.of();
+            keptFolderPointsAtKeptTablespaces();
+            return kept;
+        }
+
+        /** The kept data folder goes with the tablespaces it had: a start of it never writes into the restored ones. */
+        private void keptFolderPointsAtKeptTablespaces() throws IOException {
+            for (Tablespace tablespace : tablespaces) {
+                Path link = keptFolder(context).resolve("pg_tblspc").resolve(tablespace.oid());
+                if (Files.isSymbolicLink(link) && Files.exists(tablespace.kept(), LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(link);
+                    Files.createSymbolicLink(link, tablespace.kept());
+                }
+            }
+        }
+
+        /** live -> kept (when there), built -> live; the undo puts both back. */
+        private static void swapIn(Path built, Path live, Path kept, List<String> keptList, List<Runnable> undo)
+                throws IOException {
+            boolean hadLive = Files.exists(live, LinkOption.NOFOLLOW_LINKS);
+            if (hadLive) {
+                Files.move(live, kept, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Runnable putBack = () -> moveQuietly(kept, live);
+            try {
+                Files.move(built, live, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (hadLive) {
+                    putBack.run();
+                }
+                throw e;
+            }
+            Folders.syncDirectory(live.getParent());
+            undo.add(() -> {
+                moveQuietly(live, built);
+                if (hadLive) {
+                    putBack.run();
+                }
+            });
+            if (hadLive) {
+                keptList.add(kept.toString());
+            }
         }
 
         @Override
@@ -415,6 +525,16 @@ public final class PointInTimeRestore {
         @Override
         public void discard() {
             Folders.deleteTreeQuietly(built);
+            tablespaces.forEach(t -> Folders.deleteTreeQuietly(t.built()));
+        }
+    }
+
+    private static void moveQuietly(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // a restore that cannot put a folder back leaves it for Leftovers, which puts half-swapped folders back
+            LOG.error("Cannot move {} back to {}: {}", from, to, e.getMessage());
         }
     }
 

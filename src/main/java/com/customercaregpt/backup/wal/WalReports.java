@@ -200,7 +200,8 @@ public final class WalReports {
             if (Files.isRegularFile(file)) {
                 state.putAll(ManifestCodec.JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() { }));
                 Object updated = state.get("updated_at");
-                if (updated != null && "streaming".equals(state.get("state"))
+                boolean running = "streaming".equals(state.get("state")) || "starting".equals(state.get("state"));
+                if (updated != null && running
                         && Duration.between(Instant.parse(updated.toString()), Instant.now()).toSeconds() > 30) {
                     state.put("state", "not running");
                 }

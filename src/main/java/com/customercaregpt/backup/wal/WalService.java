@@ -71,7 +71,7 @@ public final class WalService {
             health.register(new BackupHealthCheck("wal streamer", () -> new HealthReport.Check("wal streamer",
                     streamer.isStreaming() ? HealthReport.OK : HealthReport.FAIL,
                     streamer.isStreaming() ? "streaming from slot " + wal.slot() + ", lag " + streamer.lagSeconds() + " s"
-                            : "not streaming: " + streamer.lastError())));
+                            : "not streaming: " + (streamer.lastError() == null ? "starting" : streamer.lastError()))));
         }
         return streamer.start();
     }

@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * spool; each completed one is archived (then removed from the spool); when the database is idle but holds
  * WAL not yet archived for longer than half of backup.wal.max-lag-seconds, pg_switch_wal() completes the
  * segment. pg_receivewal is restarted with doubling waits when it stops; the listener hears when it has
- * been down longer than max-lag and when it is back. State goes to {@code <spool>/streamer.json} for `wal status`.
+ * been down longer than max-lag and when it is back. Starting is not down: the stream is down from the first
+ * failure of pg_receivewal (or of its slot's creation) until a receiver stays up. State goes to
+ * {@code <spool>/streamer.json} for `wal status`.
  */
 public final class WalStreamer implements AutoCloseable {
 
@@ -56,6 +58,8 @@ public final class WalStreamer implements AutoCloseable {
     private volatile boolean running;
     private volatile Process receiver;
     private volatile Instant downSince;
+    /** From start until the first receiver streams or fails: neither streaming nor down. */
+    private volatile boolean starting;
     private volatile String lastError;
     private volatile boolean alerted;
     private volatile Instant lastSwitchCheck = Instant.EPOCH;
@@ -78,7 +82,8 @@ public final class WalStreamer implements AutoCloseable {
         stopOrphanedReceiver();
         running = true;
         started = Instant.now();
-        downSince = started;
+        starting = true;
+        downSince = null;
         supervisor = DaemonThreads.named("wal-receiver").newThread(this::supervise);
         archiver = DaemonThreads.named("wal-archiver").newThread(this::archiveLoop);
         supervisor.start();
@@ -91,7 +96,7 @@ public final class WalStreamer implements AutoCloseable {
     /** Whether pg_receivewal is streaming now. */
     public boolean isStreaming() {
         Process p = receiver;
-        return running && p != null && p.isAlive() && downSince == null;
+        return running && p != null && p.isAlive() && !starting && downSince == null;
     }
 
     public String lastError() {
@@ -150,7 +155,9 @@ public final class WalStreamer implements AutoCloseable {
                 break;
             }
             if (downSince == null) {
-                downSince = Instant.now();
+                // a streamer that never streamed has been down since it started
+                downSince = starting ? started : Instant.now();
+                starting = false;
             }
             LOG.warn("WAL streamer: pg_receivewal stopped ({}); restarting in {} s", lastError, backoff.toSeconds());
             writeState();
@@ -196,6 +203,7 @@ public final class WalStreamer implements AutoCloseable {
     private void streaming() {
         Instant since = downSince;
         downSince = null;
+        starting = false;
         lastError = null;
         LOG.info("WAL streamer: pg_receivewal streaming from slot {}", settings.slot());
         if (alerted) {
@@ -313,7 +321,7 @@ public final class WalStreamer implements AutoCloseable {
     /** The state `wal status` shows: running or down, since when, the last error, this process. */
     private void writeState() {
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("state", !running ? "stopped" : downSince == null ? "streaming" : "down");
+        state.put("state", !running ? "stopped" : starting ? "starting" : downSince == null ? "streaming" : "down");
         state.put("down_since", downSince == null ? null : downSince.toString());
         state.put("last_error", lastError);
         state.put("slot", settings.slot());

@@ -68,7 +68,7 @@ class BackupTypesTest {
 
         assertNull(full.dependsOn());
         // a version-2 reader would restore an incremental's changes alone: it must refuse them
-        assertEquals(3, first.formatVersion());
+        assertEquals(Manifest.FORMAT_VERSION, first.formatVersion());
         assertEquals("incremental", first.type());
         assertEquals(full.backupId(), first.dependsOn());
         assertEquals(first.backupId(), second.dependsOn(), "the newest completed backup holding the components");

@@ -1,8 +1,10 @@
 package com.customercaregpt.backup.chain;
 
+import com.customercaregpt.backup.component.FileChecksums;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.Fingerprints;
 import com.customercaregpt.backup.fixtures.TestStack;
+import com.customercaregpt.backup.fixtures.Tools;
 import com.customercaregpt.backup.pipeline.crypto.KeyFile;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,5 +197,70 @@ class UploadsChainTest {
         assertNotEquals(0, verify.exitCode(), verify.toString());
         assertTrue(verify.stdout().contains(middle.backupId()) || verify.stderr().contains(middle.backupId()),
                 "verify of the last backup checks its chain: " + verify);
+    }
+
+    /** The checksum list a backup stored, decompressed with the real zstd. */
+    private Path checksumList(Manifest manifest, String name) {
+        Manifest.Artifact list = manifest.components().get(0).artifacts().stream()
+                .filter(a -> a.path().startsWith("uploads/uploads.sha256")).findFirst().orElseThrow(
+                        () -> new AssertionError(manifest.backupId() + " has no checksum list"));
+        assertEquals("sha256sum", list.format());
+        return Tools.zstdDecompress(repository.resolve("backups").resolve(manifest.backupId()).resolve(list.path()),
+                work.resolve(name));
+    }
+
+    /** `sha256sum -c --strict LIST` in {@code folder}, with the real sha256sum. */
+    private static Tools.Run sha256sumCheck(Path folder, Path list) {
+        return Tools.run("sh", "-c", "cd \"$0\" && sha256sum --check --strict \"$1\"", folder.toString(), list.toString());
+    }
+
+    @Test
+    void fullAndIncrementalBackupsListEveryFileWithItsSha256AndSha256sumChecksTheRestoredFolder() throws Exception {
+        Files.writeString(uploads.resolve("tenant-b/odd \\ name.txt"), "a backslash and spaces");
+        Manifest full = create("full");
+        Path fullList = checksumList(full, "full.sha256");
+        List<String> fullLines = Files.readAllLines(fullList);
+        assertEquals(24, fullLines.size(), "every regular file, symlinks left out: " + fullLines);
+        List<String> paths = fullLines.stream().map(l -> l.substring(l.indexOf("  ") + 2)).toList();
+        assertEquals(paths.stream().sorted().toList(), paths, "sorted by path");
+        assertTrue(fullLines.contains(Tools.sha256(uploads.resolve("tenant-b/keep.txt")) + "  tenant-b/keep.txt"), fullLines.toString());
+        assertTrue(fullLines.contains("\\" + Tools.sha256(uploads.resolve("tenant-b/odd \\ name.txt"))
+                + "  tenant-b/odd \\\\ name.txt"), "escaped as sha256sum does: " + fullLines);
+
+        firstChanges();
+        Map<String, String> state = Fingerprints.tree(uploads);
+        Manifest incremental = create("incremental");
+        Path list = checksumList(incremental, "incremental.sha256");
+        String listed = Files.readString(list);
+        assertFalse(listed.contains("doomed.txt"), "a deleted file leaves the list: " + listed);
+        assertFalse(listed.contains("old-name.txt"), listed);
+        assertTrue(listed.contains(Tools.sha256(uploads.resolve("tenant-b/new-name.txt")) + "  tenant-b/new-name.txt\n"), listed);
+        assertTrue(listed.contains(Tools.sha256(uploads.resolve("tenant-a/docs/file-3.txt")) + "  tenant-a/docs/file-3.txt\n"),
+                "a changed file has its new hash: " + listed);
+        assertTrue(listed.contains(Tools.sha256(uploads.resolve("tenant-a/docs/file-7.txt")) + "  tenant-a/docs/file-7.txt\n"),
+                "an unchanged file keeps the full's hash: " + listed);
+        assertEquals(24, listed.lines().count(), "one added, one deleted, one renamed: " + listed);
+
+        // the restore checks every file against the incremental's list before it is done
+        config = properties(Map.of("backup.restore.file-checksums", "uploads"));
+        Path target = work.resolve("isolated");
+        Cli.Result restore = Cli.withConfig(config, "restore", incremental.backupId(), "--target-dir", target.toString(), "--yes");
+        assertEquals(0, restore.exitCode(), restore.toString());
+        Fingerprints.assertSame(state, Fingerprints.tree(target.resolve("uploads")), "uploads from the chain");
+        Tools.Run check = sha256sumCheck(target.resolve("uploads"), list);
+        assertEquals(0, check.exitCode(), check.output());
+        assertEquals(24, check.output().lines().filter(l -> l.endsWith(": OK")).count(), check.output());
+
+        // the same list against a folder that differs: the first offending path and the counts
+        Files.writeString(target.resolve("uploads/tenant-a/docs/file-5.txt"), "altered");
+        Files.delete(target.resolve("uploads/tenant-a/new.txt"));
+        Files.writeString(target.resolve("uploads/tenant-b/stray.txt"), "not in the backup");
+        FileChecksums.Result result;
+        try (InputStream in = Files.newInputStream(list)) {
+            result = FileChecksums.compare(target.resolve("uploads"), in, Files.createDirectories(work.resolve("sort")));
+        }
+        assertEquals(List.of(24L, 1L, 1L, 1L, "tenant-a/docs/file-5.txt", "changed"), List.of(result.files(),
+                result.changed(), result.missing(), result.extra(), result.firstPath(), result.firstProblem()));
+        assertNotEquals(0, sha256sumCheck(target.resolve("uploads"), list).exitCode(), "sha256sum agrees");
     }
 }

@@ -1,5 +1,7 @@
 package com.customercaregpt.backup.recovery;
 
+import com.customercaregpt.backup.backup.StepFailure;
+import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.demo.DemoStack;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.Fingerprints;
@@ -7,6 +9,7 @@ import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.repository.Manifest;
 import com.customercaregpt.backup.repository.ManifestCodec;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +33,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +53,8 @@ class DisasterRecoveryTest {
     private Map<String, String> redis;
     private Map<String, String> uploads;
     private Map<String, Long> chroma;
+    /** Each config file's content at the backup. */
+    private Map<Path, String> configs;
     private HttpServer application;
     /** What the application's health URL answers (the test switches it). */
     private final AtomicInteger healthStatus = new AtomicInteger(200);
@@ -67,6 +73,7 @@ class DisasterRecoveryTest {
         base = new Properties();
         base.putAll(stack.settings(work.resolve("repo")));
         base.putAll(stack.chromaServiceCommands());
+        stack.postgres().execute(DemoStack.DATABASE, SCHEMA_OBJECTS);
         Cli.Result create = cli(Map.of(), "create", "--output", "json");
         assertEquals(0, create.exitCode(), create.toString());
         manifest = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class);
@@ -75,7 +82,17 @@ class DisasterRecoveryTest {
         redis = Fingerprints.redis(stack);
         uploads = Fingerprints.tree(stack.uploads());
         chroma = stack.chroma().client().recordCounts();
+        configs = new HashMap<>();
+        for (Path file : stack.configFiles()) {
+            configs.put(file, Files.readString(file));
+        }
     }
+
+    /** An index, a view, a function and a constraint the backup's facts must list. */
+    private static final String SCHEMA_OBJECTS = "CREATE INDEX customers_locale_idx ON customers (locale); "
+            + "CREATE VIEW customer_locales AS SELECT locale, count(*) AS customers FROM customers GROUP BY locale; "
+            + "CREATE FUNCTION customer_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM customers'; "
+            + "ALTER TABLE customers ADD CONSTRAINT customers_locale_set CHECK (locale <> '')";
 
     @AfterAll
     void stopTheStack() {
@@ -120,6 +137,16 @@ class DisasterRecoveryTest {
     private static List<String> stepNames(JsonNode run) {
         List<String> names = new ArrayList<>();
         run.path("steps").forEach(step -> names.add(step.path("name").asText()));
+        return names;
+    }
+
+    /** The names of the run's checks, each of which must have passed. */
+    static List<String> passedChecks(JsonNode run) {
+        List<String> names = new ArrayList<>();
+        run.path("checks").forEach(check -> {
+            assertEquals("ok", check.path("status").asText(), check.toString());
+            names.add(check.path("name").asText());
+        });
         return names;
     }
 
@@ -217,13 +244,84 @@ class DisasterRecoveryTest {
         assertEquals(List.of("stopped", "started"), Files.readAllLines(marks));
 
         JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
-        List<String> checked = new ArrayList<>();
-        run.path("checks").forEach(check -> {
-            assertEquals("ok", check.path("status").asText(), check.toString());
-            checked.add(check.path("name").asText());
-        });
-        assertEquals(List.of("application", "database", "redis", "chromadb", "uploads", "config", "application"), checked);
+        assertEquals(List.of("application", "database", "redis", "chromadb", "uploads", "config", "application"), passedChecks(run));
         assertEquals("[\"database\",\"redis\",\"chromadb\",\"uploads\",\"config\"]", run.path("swapped").toString());
+    }
+
+    @Test
+    void dataRecoveryBringsTheUploadsAndChromaBackAndLeavesTheRestAlone() throws Exception {
+        changeDatabase();
+        Map<String, String> changedDatabase = Fingerprints.database(stack, DemoStack.DATABASE);
+        Files.writeString(stack.uploads().resolve("created after backup.txt"), "late");
+        try (Stream<Path> files = Files.walk(stack.uploads())) {
+            Path first = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+            Files.writeString(first, "overwritten after the backup");
+        }
+        stack.chroma().client().createCollection("created_after_backup_data", Map.of("late", true));
+        assertNotEquals(uploads, Fingerprints.tree(stack.uploads()));
+        assertNotEquals(chroma, stack.chroma().client().recordCounts());
+
+        Cli.Result initiate = cli(Map.of(), "disaster-recovery", "initiate", "--plan-id", "data_recovery",
+                "--backup-id", backupId, "--yes", "--output", "json");
+        assertEquals(0, initiate.exitCode(), initiate.toString());
+        Fingerprints.assertSame(uploads, Fingerprints.tree(stack.uploads()), "the uploads, file by file");
+        assertEquals(chroma, stack.chroma().client().recordCounts(), "ChromaDB's collections and records, by its API");
+        Fingerprints.assertSame(changedDatabase, Fingerprints.database(stack, DemoStack.DATABASE),
+                "the database, not in the plan, unchanged");
+
+        JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
+        assertEquals("completed", run.path("status").asText());
+        assertEquals("[\"chromadb\",\"uploads\"]", run.path("swapped").toString());
+        assertEquals(List.of("uploads", "chromadb"), passedChecks(run));
+    }
+
+    @Test
+    void applicationRecoveryRestoresTheConfigAndRestartsTheApplication() throws Exception {
+        Path settingsFile = stack.configFiles().stream().filter(p -> p.toString().endsWith("app.properties"))
+                .findFirst().orElseThrow();
+        Files.writeString(settingsFile, configs.get(settingsFile).replace("log.level=INFO", "log.level=BROKEN"));
+        Map<String, String> liveConfig = new HashMap<>();
+        for (Path file : stack.configFiles()) {
+            liveConfig.put(file.toString(), Files.readString(file));
+        }
+        List<Path> before = configFolderEntries();
+        Path marks = work.resolve("application-marks.txt");
+
+        Cli.Result initiate = cli(application(marks, null), "disaster-recovery", "initiate", "--plan-id",
+                "application_recovery", "--yes", "--output", "json");
+        assertEquals(0, initiate.exitCode(), initiate.toString());
+        assertEquals(List.of("stopped", "started"), Files.readAllLines(marks));
+        // Each config file of the recovery point, written beside the live one with the live secrets filled in.
+        List<Path> restored = new ArrayList<>(configFolderEntries());
+        restored.removeAll(before);
+        assertEquals(stack.configFiles().size(), restored.size(), restored.toString());
+        for (Path file : stack.configFiles()) {
+            Path copy = restored.stream().filter(p -> p.getFileName().toString().startsWith(file.getFileName() + ".restored-"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no restored copy of " + file + " in " + restored));
+            assertEquals(parsed(file, configs.get(file)), parsed(file, Files.readString(copy)), copy.toString());
+            assertEquals(liveConfig.get(file.toString()), Files.readString(file), "the live file is not written over");
+        }
+        Files.writeString(settingsFile, configs.get(settingsFile));
+
+        JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
+        assertEquals("completed", run.path("status").asText());
+        assertEquals("[\"config\"]", run.path("swapped").toString());
+        assertEquals(List.of("application", "config", "application"), passedChecks(run));
+    }
+
+    /** A JSON or YAML file's tree (the restore writes it out again), any other file's text as it is. */
+    private static Object parsed(Path file, String content) throws Exception {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".json")) {
+            return ManifestCodec.JSON.readTree(content);
+        }
+        return name.endsWith(".yaml") || name.endsWith(".yml") ? new YAMLMapper().readTree(content) : content;
+    }
+
+    private List<Path> configFolderEntries() throws Exception {
+        try (Stream<Path> entries = Files.list(stack.configFiles().get(0).getParent())) {
+            return entries.toList();
+        }
     }
 
     @Test
@@ -346,5 +444,52 @@ class DisasterRecoveryTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theDatabaseFactsListItsSchemaObjectsAndValidationNamesAMissingOne() throws Exception {
+        Map<?, ?> objects = (Map<?, ?>) manifest.components().stream().filter(c -> c.name().equals("database"))
+                .findFirst().orElseThrow().facts().get("schema_objects");
+        assertTrue(((List<?>) objects.get("indexes")).contains("public.customers_locale_idx"), objects.toString());
+        assertTrue(((List<?>) objects.get("views")).contains("public.customer_locales"), objects.toString());
+        assertTrue(((List<?>) objects.get("functions")).contains("public.customer_count()"), objects.toString());
+        assertTrue(((List<?>) objects.get("constraints")).contains("public.customers.customers_locale_set"),
+                objects.toString());
+
+        Map<String, String> values = new HashMap<>();
+        base.forEach((k, v) -> values.put(String.valueOf(k), String.valueOf(v)));
+        ValidationChecks checks = new ValidationChecks(Settings.of(TestStack.projectHome(), values), null, null, work);
+        RecoveryRun run = new RecoveryRun(null, new RecoveryPlan("database_recovery", "database", 30, 5, 1,
+                List.of("database"), false, List.of()), new RecoveryRequest("database_recovery", backupId, null,
+                false, false, "test"));
+        run.recoveryPoint(manifest, true);
+        run.targets(checks.liveTargets());
+        stack.postgres().execute(DemoStack.DATABASE, "DROP VIEW customer_locales");
+        try {
+            StepFailure failure = assertThrows(StepFailure.class, () -> checks.database(run));
+            assertTrue(failure.getMessage().contains("schema objects missing: view public.customer_locales"),
+                    failure.getMessage());
+            assertEquals("failed", run.getChecks().get(0).status());
+        } finally {
+            stack.postgres().execute(DemoStack.DATABASE, SCHEMA_OBJECTS.split("; ")[1]);
+        }
+    }
+
+    @Test
+    void aRestoredFileThatNoLongerMatchesItsChecksumFailsTheValidationNamingIt() throws Exception {
+        Path altered;
+        try (Stream<Path> tree = Files.walk(stack.uploads())) {
+            altered = tree.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+        }
+        String relative = stack.uploads().relativize(altered).toString();
+        // the application's start command runs after the swap and before the checks: it alters one restored file
+        Path marks = work.resolve("integrity-marks.txt");
+        Cli.Result initiate = cli(application(marks, "printf altered > '" + altered + "'"), "disaster-recovery",
+                "initiate", "--plan-id", "full_system_recovery", "--backup-id", backupId, "--yes");
+        assertEquals(1, initiate.exitCode(), initiate.toString());
+        String error = errorLine(initiate);
+        assertTrue(error.contains("step validate") && error.contains("uploads")
+                && error.contains("1 files differ from the checksum list") && error.contains("first " + relative
+                + " (changed)"), error);
     }
 }

@@ -11,12 +11,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,32 +68,21 @@ class DrillTest {
 
     @Test
     void aFullSystemDrillValidatesPrivateCopiesAndLeavesLiveDataAsItWas() throws Exception {
-        Map<String, String> database = Fingerprints.database(stack, DemoStack.DATABASE);
-        Map<String, String> redis = Fingerprints.redis(stack);
-        Map<String, String> uploads = Fingerprints.tree(stack.uploads());
-        Map<String, Long> chroma = stack.chroma().client().recordCounts();
+        Map<String, String> live = Fingerprints.live(stack);
 
         Cli.Result drill = cli("disaster-recovery", "test", "full_system_recovery", "--output", "json");
         assertEquals(0, drill.exitCode(), drill.toString());
         JsonNode run = ManifestCodec.JSON.readTree(drill.stdout());
         assertEquals("drill", run.path("kind").asText());
         assertEquals("completed", run.path("status").asText());
-        List<String> checked = new ArrayList<>();
-        run.path("checks").forEach(check -> {
-            assertEquals("ok", check.path("status").asText(), check.toString());
-            checked.add(check.path("name").asText());
-        });
-        assertEquals(List.of("database", "redis", "chromadb", "uploads", "config"), checked);
+        assertEquals(List.of("database", "redis", "chromadb", "uploads", "config"), DisasterRecoveryTest.passedChecks(run));
         // The checks looked at private copies: a scratch database, a private Redis and Chroma on other ports.
         String details = run.path("checks").toString();
         assertTrue(details.contains("_drill_"), details);
         assertEquals("[]", run.path("swapped").toString());
         assertTrue(run.path("rto").path("achieved_seconds").asLong() >= 0);
 
-        Fingerprints.assertSame(database, Fingerprints.database(stack, DemoStack.DATABASE), "the live database");
-        Fingerprints.assertSame(redis, Fingerprints.redis(stack), "live Redis");
-        Fingerprints.assertSame(uploads, Fingerprints.tree(stack.uploads()), "the live uploads");
-        assertEquals(chroma, stack.chroma().client().recordCounts(), "live ChromaDB");
+        Fingerprints.assertSame(live, Fingerprints.live(stack), "the live systems");
         assertEquals(0, drillDatabases(), "the scratch database is gone");
         assertEquals(List.of(), drillFolders(), "the sandbox and the build record are gone");
 
@@ -106,6 +99,41 @@ class DrillTest {
         assertEquals(run.path("rto").path("achieved_seconds").asLong(), full.path("last_drill_rto_seconds").asLong());
         assertTrue(full.path("rto_met").asBoolean());
         assertTrue(full.path("rpo_met").asBoolean(), full.toString());
+    }
+
+    /**
+     * Each plan's drill: its components restored into private places and checked there; every live
+     * system (the application included: its stop and start commands leave marks) exactly as it was.
+     */
+    @ParameterizedTest
+    @CsvSource({"database_recovery, database", "data_recovery, uploads chromadb", "application_recovery, config"})
+    void eachPlansDrillChecksItsComponentsAndLeavesEveryLiveSystemAsItWas(String plan, String components)
+            throws Exception {
+        Path marks = work.resolve(plan + "-marks.txt");
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(config)) {
+            properties.load(in);
+        }
+        properties.put("backup.application.stop-command", "echo stopped >> " + marks);
+        properties.put("backup.application.start-command", "echo started >> " + marks);
+        Path withApplication = TestStack.store(properties, work.resolve(plan + ".properties"));
+        Map<String, String> live = Fingerprints.live(stack);
+
+        Cli.Result drill = Cli.run("--config", withApplication.toString(), "disaster-recovery", "test", plan,
+                "--output", "json");
+        assertEquals(0, drill.exitCode(), drill.toString());
+        JsonNode run = ManifestCodec.JSON.readTree(drill.stdout());
+        assertEquals("completed", run.path("status").asText(), run.toString());
+        assertEquals(List.of(components.split(" ")), DisasterRecoveryTest.passedChecks(run));
+        // The scratch database is checked once: the restore counted its rows against the backup's, table by table.
+        run.path("checks").forEach(check -> assertEquals(check.path("name").asText().equals("database"),
+                check.path("detail").asText().contains("counted by the restore"), check.toString()));
+        assertEquals("[]", run.path("swapped").toString());
+
+        Fingerprints.assertSame(live, Fingerprints.live(stack), "the live systems");
+        assertFalse(Files.exists(marks), "the application was neither stopped nor started");
+        assertEquals(0, drillDatabases(), "the scratch database is gone");
+        assertEquals(List.of(), drillFolders(), "the sandbox and the build record are gone");
     }
 
     @Test

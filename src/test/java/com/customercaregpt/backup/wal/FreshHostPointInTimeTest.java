@@ -1,8 +1,5 @@
 package com.customercaregpt.backup.wal;
 
-import com.customercaregpt.backup.component.PostgresTools;
-import com.customercaregpt.backup.config.Settings;
-import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.S3Server;
 import com.customercaregpt.backup.fixtures.WalCluster;
 import com.customercaregpt.backup.pipeline.crypto.KeyFile;
@@ -13,13 +10,8 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,8 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FreshHostPointInTimeTest {
 
     private WalCluster cluster;
-    private WalStreamer streamer;
-    private Path copy;
 
     @BeforeAll
     void start() throws Exception {
@@ -49,65 +39,27 @@ class FreshHostPointInTimeTest {
     }
 
     @AfterAll
-    void stop() throws Exception {
-        if (copy != null) {
-            String pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl -D " + copy + " -m immediate -w stop";
-            new ProcessBuilder("sh", "-c", new com.sun.security.auth.module.UnixSystem().getUid() == 0
-                    ? "runuser -u postgres -- " + pgCtl : pgCtl).start().waitFor();
-        }
-        if (streamer != null) {
-            streamer.close();
-        }
+    void stop() {
         cluster.close();
     }
 
     @Test
     void aHostWithOnlyTheBucketAndTheKeyRecoversToAMomentBetweenTwoTransactions() throws Exception {
-        Settings settings = cluster.settings();
-        streamer = new WalStreamer(WalSettings.from(settings), WalArchive.from(settings), new PostgresTools(settings),
-                new WalStreamer.Listener() {
-                    @Override
-                    public void down(String cause, Instant since) {
-                    }
-
-                    @Override
-                    public void back(Instant since) {
-                    }
-                }).start();
-        Cli.Result create = cluster.cli("create", "--type", "full");
-        assertEquals(0, create.exitCode(), create.toString());
-        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (2, 'before the moment')");
-        Thread.sleep(1100); // commit timestamps a second apart from the chosen moment, on either side
-        Instant moment = cluster.serverNow();
-        Thread.sleep(1100);
-        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (3, 'after the moment')");
-        List<ArchivedSegment> archived = cluster.awaitArchivedPast(cluster.serverNow());
+        cluster.startStreamer();
+        cluster.createFullBackup();
+        Instant moment = cluster.momentBetween("INSERT INTO orders VALUES (2, 'before the moment')",
+                "INSERT INTO orders VALUES (3, 'after the moment')");
+        List<ArchivedSegment> archived = WalArchive.from(cluster.settings()).list();
         assertTrue(archived.stream().allMatch(s -> s.dataKey() != null && s.path().endsWith(".enc")),
                 "segments are encrypted: " + archived);
 
         // the fresh host: a new, empty local repository; the bucket and the key file only
         cluster.with("backup.repository.path", cluster.work().resolve("fresh-repo").toString())
                 .with("backup.wal.spool-path", cluster.work().resolve("fresh-spool").toString());
-        copy = cluster.work().resolve("recovered");
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Cli.Result restore = cluster.cli("restore", "--to-time", moment.toString(), "--components", "database",
-                "--target-dir", copy.toString(), "--target-port", String.valueOf(port), "--yes");
-        assertEquals(0, restore.exitCode(), restore.toString());
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("recovered", "--to-time", moment.toString());
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
         assertTrue(Files.notExists(cluster.work().resolve("fresh-repo").resolve("wal")), "segments were read from S3");
 
-        Properties login = new Properties();
-        login.setProperty("user", cluster.postgres().user());
-        login.setProperty("password", cluster.postgres().password());
-        List<String> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + WalCluster.DATABASE,
-                login); ResultSet rs = c.createStatement().executeQuery("SELECT id || ' ' || item FROM orders ORDER BY id")) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        assertEquals(List.of("1 first", "2 before the moment"), rows);
+        assertEquals(List.of("1 first", "2 before the moment"), cluster.orders(copy.port()));
     }
 }

@@ -1,7 +1,5 @@
 package com.customercaregpt.backup.wal;
 
-import com.customercaregpt.backup.component.PostgresTools;
-import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.WalCluster;
 import com.customercaregpt.backup.repository.Manifest;
@@ -18,15 +16,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,60 +39,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PointInTimeRestoreTest {
 
     private WalCluster cluster;
-    private WalStreamer streamer;
     private String backupId;
     private Map<String, String> atBackup;
     private Instant betweenTransactions;
-    private final List<Path> runningCopies = new ArrayList<>();
 
     @BeforeAll
     void backUpThenWriteTwoTransactions() throws Exception {
         cluster = new WalCluster("pitr-test");
-        Settings settings = cluster.settings();
-        streamer = new WalStreamer(WalSettings.from(settings), WalArchive.from(settings), new PostgresTools(settings),
-                new WalStreamer.Listener() {
-                    @Override
-                    public void down(String cause, Instant since) {
-                    }
-
-                    @Override
-                    public void back(Instant since) {
-                    }
-                }).start();
+        cluster.startStreamer();
         atBackup = fingerprint(cluster.postgres().port());
-        Cli.Result create = cluster.cli("create", "--type", "full", "--output", "json");
-        assertEquals(0, create.exitCode(), create.toString());
-        backupId = ManifestCodec.JSON.readValue(create.stdout(), Manifest.class).backupId();
-        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (2, 'before the moment')");
-        Thread.sleep(1100); // commit timestamps a second apart from the chosen moment, on either side
-        betweenTransactions = cluster.serverNow();
-        Thread.sleep(1100);
-        cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (3, 'after the moment')");
-        cluster.awaitArchivedPast(cluster.serverNow());
+        backupId = cluster.createFullBackup();
+        betweenTransactions = cluster.momentBetween("INSERT INTO orders VALUES (2, 'before the moment')",
+                "INSERT INTO orders VALUES (3, 'after the moment')");
     }
 
     @AfterAll
     void stop() {
-        for (Path copy : runningCopies) {
-            stopCopy(copy);
-        }
-        if (streamer != null) {
-            streamer.close();
-        }
         cluster.close();
     }
 
     @Test
     @Order(1)
     void aFullBackupWithWalOnIsABaseBackupWithItsWalPositions() throws Exception {
-        Manifest manifest = ManifestCodec.JSON.readValue(cluster.cli("show", backupId, "--output", "json").stdout(),
-                Manifest.class);
-        Manifest.ComponentRecord database = manifest.components().get(0);
+        Manifest.ComponentRecord database = cluster.databaseRecord(backupId);
         assertEquals(List.of("database/base.tar.zst"), database.artifacts().stream().map(Manifest.Artifact::path).toList());
         assertEquals("physical", database.facts().get("backup_kind"));
         assertEquals(1, ((Number) database.facts().get("timeline")).intValue());
         assertTrue(Lsn.parse((String) database.facts().get("end_lsn")) >= Lsn.parse((String) database.facts().get("start_lsn")));
         assertEquals(List.of("public.customers", "public.orders"), database.facts().get("tables"));
+        Map<?, ?> objects = (Map<?, ?>) database.facts().get("schema_objects");
+        assertEquals(List.of("public.customers", "public.orders"), objects.get("tables"));
+        assertEquals(List.of("public.customers_pkey", "public.orders_pkey"), objects.get("indexes"));
+        assertTrue(((List<?>) objects.get("constraints")).contains("public.orders.orders_pkey"), objects.toString());
         Cli.Result verify = cluster.cli("verify", backupId);
         assertEquals(0, verify.exitCode(), verify.toString());
     }
@@ -105,37 +78,27 @@ class PointInTimeRestoreTest {
     @Test
     @Order(2)
     void theBaseBackupRestoresEqualByContentHashIntoATargetDir() throws Exception {
-        Path dir = cluster.work().resolve("copy-of-backup");
-        int port = freePort();
-        Cli.Result restore = cluster.cli("restore", backupId, "--components", "database", "--target-dir", dir.toString(),
-                "--target-port", String.valueOf(port), "--yes");
-        runningCopies.add(dir);
-        assertEquals(0, restore.exitCode(), restore.toString());
-        assertTrue(restore.stdout().contains("port=" + port), restore.stdout());
-        assertEquals(atBackup, fingerprint(port));
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-of-backup", backupId);
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertTrue(copy.result().stdout().contains("port=" + copy.port()), copy.result().stdout());
+        assertEquals(atBackup, fingerprint(copy.port()));
     }
 
     @Test
     @Order(3)
     void aPointBetweenTwoTransactionsRestoresRowExactIntoATargetDir() throws Exception {
-        Path dir = cluster.work().resolve("copy-at-moment");
-        int port = freePort();
-        Cli.Result restore = cluster.cli("restore", "--to-time", betweenTransactions.toString(), "--components",
-                "database", "--target-dir", dir.toString(), "--target-port", String.valueOf(port), "--yes");
-        runningCopies.add(dir);
-        assertEquals(0, restore.exitCode(), restore.toString());
-        assertEquals(List.of("1 first", "2 before the moment"), orders(port));
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-at-moment", "--to-time", betweenTransactions.toString());
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertEquals(List.of("1 first", "2 before the moment"), cluster.orders(copy.port()));
     }
 
     @Test
     @Order(4)
     void aPointInTimeRestoreInPlaceSwapsTheDataFolderAndKeepsTheOld() throws Exception {
-        cluster.with("backup.database.data-dir", cluster.postgres().dataFolder().toString())
-                .with("backup.database.stop-command", cluster.pgCtl("stop"))
-                .with("backup.database.start-command", cluster.pgCtl("start"));
+        cluster.replaceable();
         Cli.Result restore = cluster.cli("restore", "--to-time", betweenTransactions.toString(), "--yes");
         assertEquals(0, restore.exitCode(), restore.toString());
-        assertEquals(List.of("1 first", "2 before the moment"), orders(cluster.postgres().port()));
+        assertEquals(List.of("1 first", "2 before the moment"), cluster.orders(cluster.postgres().port()));
         try (var siblings = Files.list(cluster.postgres().dataFolder().getParent())) {
             assertTrue(siblings.anyMatch(p -> p.getFileName().toString().startsWith("data.pre-restore-")),
                     "the replaced data folder is kept");
@@ -145,14 +108,12 @@ class PointInTimeRestoreTest {
     @Test
     @Order(5)
     void aDatabaseRecoveryToATimeRestoresRowExactInPlaceAndAccountsTheRpoFromThatTime() throws Exception {
-        cluster.with("backup.database.data-dir", cluster.postgres().dataFolder().toString())
-                .with("backup.database.stop-command", cluster.pgCtl("stop"))
-                .with("backup.database.start-command", cluster.pgCtl("start"));
+        cluster.replaceable();
         cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (4, 'written since')");
         Cli.Result initiate = cluster.cli("disaster-recovery", "initiate", "--plan-id", "database_recovery",
                 "--to-time", betweenTransactions.toString(), "--yes", "--output", "json");
         assertEquals(0, initiate.exitCode(), initiate.toString());
-        assertEquals(List.of("1 first", "2 before the moment"), orders(cluster.postgres().port()));
+        assertEquals(List.of("1 first", "2 before the moment"), cluster.orders(cluster.postgres().port()));
         JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
         assertEquals(backupId, run.path("recovery_point").path("backup_id").asText(), run.toString());
         assertEquals(betweenTransactions.toString(), run.path("recovery_point").path("to_time").asText(), run.toString());
@@ -165,9 +126,7 @@ class PointInTimeRestoreTest {
     @Order(6)
     void aDeletedSegmentIsNamedByWalVerifyAndRefusedByRestoreBeforeAnythingIsBuilt() throws Exception {
         WalArchive archive = WalArchive.from(cluster.settings());
-        Manifest manifest = ManifestCodec.JSON.readValue(cluster.cli("show", backupId, "--output", "json").stdout(),
-                Manifest.class);
-        BasePoint base = BasePoint.of(backupId, manifest.components().get(0).facts()).orElseThrow();
+        BasePoint base = BasePoint.of(backupId, cluster.databaseRecord(backupId).facts()).orElseThrow();
         ArchivedSegment deleted = archive.list().stream().filter(s -> s.name().equals(base.endSegment()))
                 .findFirst().orElseThrow();
         archive.remove(deleted);
@@ -185,21 +144,10 @@ class PointInTimeRestoreTest {
         assertFalse(Files.exists(dir));
     }
 
-    private List<String> orders(int port) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = connect(port); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id || ' ' || item FROM orders ORDER BY id")) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
-    }
-
     /** Each table's row count and the md5 of its rows in order. */
     private Map<String, String> fingerprint(int port) throws Exception {
         Map<String, String> print = new TreeMap<>();
-        try (Connection c = connect(port); Statement st = c.createStatement()) {
+        try (Connection c = cluster.connect(port); Statement st = c.createStatement()) {
             for (String table : List.of("orders", "customers")) {
                 try (ResultSet rs = st.executeQuery("SELECT count(*) || ':' || md5(string_agg(t::text, '|' ORDER BY t::text)) "
                         + "FROM " + table + " t")) {
@@ -209,32 +157,5 @@ class PointInTimeRestoreTest {
             }
         }
         return print;
-    }
-
-    private Connection connect(int port) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", cluster.postgres().user());
-        p.setProperty("password", cluster.postgres().password());
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + WalCluster.DATABASE, p);
-    }
-
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void stopCopy(Path dir) {
-        try {
-            List<String> command = new ArrayList<>(List.of("/usr/lib/postgresql/15/bin/pg_ctl", "-D", dir.toString(),
-                    "-m", "immediate", "-w", "stop"));
-            if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
-                command.addAll(0, List.of("runuser", "-u", "postgres", "--"));
-            }
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-        } catch (Exception ignored) {
-            // the folder goes with the cluster's
-        }
     }
 }

@@ -1,7 +1,5 @@
 package com.customercaregpt.backup.wal;
 
-import com.customercaregpt.backup.component.PostgresTools;
-import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.ChildJvm;
 import com.customercaregpt.backup.fixtures.Cli;
 import com.customercaregpt.backup.fixtures.WalCluster;
@@ -46,9 +44,6 @@ class WalStreamerTest {
 
     @AfterAll
     void stop() {
-        if (restarted != null) {
-            restarted.close();
-        }
         cluster.close();
     }
 
@@ -65,20 +60,10 @@ class WalStreamerTest {
         child.destroyForcibly().waitFor(); // SIGKILL: its pg_receivewal is left behind, as after kill -9 of serve
 
         List<String> whileDown = switchSegments(3);
-        Settings settings = cluster.settings();
-        restarted = new WalStreamer(WalSettings.from(settings), WalArchive.from(settings), new PostgresTools(settings),
-                new WalStreamer.Listener() {
-                    @Override
-                    public void down(String cause, Instant since) {
-                    }
-
-                    @Override
-                    public void back(Instant since) {
-                    }
-                }).start();
+        restarted = cluster.startStreamer();
         writeAndAwaitArchived();
 
-        Set<String> archived = WalArchive.from(settings).list().stream().map(ArchivedSegment::name)
+        Set<String> archived = WalArchive.from(cluster.settings()).list().stream().map(ArchivedSegment::name)
                 .collect(Collectors.toSet());
         List<String> expected = new ArrayList<>(beforeKill);
         expected.addAll(whileDown);
@@ -139,32 +124,11 @@ class WalStreamerTest {
         assertEquals(List.of(), database.artifacts(), "the WAL since its parent is in the archive: no data artifact");
         cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (90002, 'after the incremental')");
 
-        java.nio.file.Path dir = cluster.work().resolve("copy-of-incremental");
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Cli.Result restore = cluster.cli("restore", incremental.backupId(), "--components", "database",
-                "--target-dir", dir.toString(), "--target-port", String.valueOf(port), "--yes");
-        try {
-            assertEquals(0, restore.exitCode(), restore.toString());
-            List<String> items = new ArrayList<>();
-            java.util.Properties login = new java.util.Properties();
-            login.setProperty("user", cluster.postgres().user());
-            login.setProperty("password", cluster.postgres().password());
-            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
-                    + WalCluster.DATABASE, login); var rs = c.createStatement().executeQuery(
-                    "SELECT item FROM orders WHERE id > 90000 ORDER BY id")) {
-                while (rs.next()) {
-                    items.add(rs.getString(1));
-                }
-            }
-            assertEquals(List.of("in the incremental"), items);
-        } finally {
-            String pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl -D " + dir + " -m immediate -w stop";
-            new ProcessBuilder("sh", "-c", new com.sun.security.auth.module.UnixSystem().getUid() == 0
-                    ? "runuser -u postgres -- " + pgCtl : pgCtl).start().waitFor();
-        }
+        WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-of-incremental", incremental.backupId());
+        assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertEquals(List.of("in the incremental"),
+                cluster.rows(copy.port(), "SELECT item FROM orders WHERE id > 90000 ORDER BY id"));
+        WalCluster.stopServer(copy.dir()); // checked: one server less on a loaded machine for the tests after it
     }
 
     @Test
@@ -172,10 +136,7 @@ class WalStreamerTest {
     void serveIndexesEachArchivedFileInTheCatalogAndARebuildBringsTheIndexBack() throws Exception {
         restarted.close(); // serve's streamer takes the slot over
         restarted = null;
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = WalCluster.freePort();
         cluster.with("camel.server.port", String.valueOf(port)).with("camel.management.port", "0")
                 .with("backup.api.token", "wal-index-test-token-0123456789")
                 .with("backup.schedules.file", java.nio.file.Files.writeString(cluster.work().resolve("none.camel.yaml"),
