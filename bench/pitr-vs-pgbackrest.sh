@@ -10,6 +10,9 @@
 #   to time T:    after 10 s of `pgbench -c2 -j2`, T, 3 s more and a WAL switch archived on both sides (ours by
 #                 `wal stream`, pgBackRest by archive_command): restore --to-time T  vs  pgbackrest restore
 #                 --type=time --target=T, both timed the same way
+#   service:      the base backup and the restore to the backup's end also through a warm `serve` (POST
+#                 /backup/create, POST /backup/ID/restore with target_dir and target_port, polling the
+#                 operation), timed the same way; serve is also what streams the WAL here
 # Medians of ROUNDS=3 alternating rounds. pgBackRest needs the cluster's archive_command: the bench server
 # is restarted with archive_mode=on pushing to pgBackRest (our base backup does not use it).
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -17,13 +20,17 @@ command -v pgbackrest >/dev/null || { echo "bench: install pgbackrest (apt-get i
 "$bench_dir/generate-dataset.sh"
 out="$work/pitr"; rm -rf "$out"; mkdir -p "$out"; chmod 755 "$out"
 pgbackrest_start "$out"
-trap 'wal_stream_stop; pg_stop' EXIT
+trap 'if [ -n "${service:-}" ]; then kill "$service"; wait "$service" 2>/dev/null; fi; wal_stream_stop; pg_stop' EXIT
 
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
 build_class_archive
 write_properties "$out/ours.properties" "$out/repository"
 printf 'backup.wal.enabled=true\nbackup.components=database\n' >> "$out/ours.properties"
-wal_stream_start "$out/ours.properties" "$out/repository" "$out/stream.log"
+echo '[]' > "$out/no-schedules.camel.yaml"   # no scheduled job of the service's runs beside the measured ones
+echo "backup.schedules.file=$out/no-schedules.camel.yaml" >> "$out/ours.properties"
+service=""
+start_service "$out/ours.properties" "${BENCH_API_PORT:-18093}" "$out/serve.log"
+until grep -qs '"state" *: *"streaming"' "$out/repository/.wal-spool/streamer.json"; do sleep 0.5; done
 
 rounds="${ROUNDS:-3}"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -42,6 +49,15 @@ our_restore() {
   echo "$(date +%s.%N) - $start" | bc
   stop_copy "$copy"
 }
+service_restore() { # $1 backup id
+  local copy="$out/service-copy" port start; stop_copy "$copy"; port=$(free_port); sync
+  start=$(date +%s.%N)
+  run_operation "/backup/$1/restore" \
+    "{\"components\":[\"database\"],\"target_dir\":\"$copy\",\"target_port\":$port}" completed || return 1
+  answers "$port"
+  echo "$(date +%s.%N) - $start" | bc
+  stop_copy "$copy"
+}
 pgbr_restore() {
   local copy="$out/pgbr-copy" port start; stop_copy "$copy"; mkdir -p "$copy"; chmod 700 "$copy"
   [ "$(id -u)" -eq 0 ] && chown postgres "$copy"
@@ -56,6 +72,7 @@ pgbr_restore() {
 }
 
 our_backups=(); pgbr_backups=(); our_restores=(); pgbr_restores=(); our_pitrs=(); pgbr_pitrs=()
+service_backups=(); service_restores=()
 for round in $(seq 1 "$rounds"); do
   psql -qc CHECKPOINT postgres; sync
   start=$(date +%s.%N)
@@ -67,6 +84,9 @@ for round in $(seq 1 "$rounds"); do
   psql -qc CHECKPOINT postgres; sync
   pgbr_backups+=("$(seconds pgbr backup --type=full)")
 
+  psql -qc CHECKPOINT postgres; sync
+  service_backups+=("$(seconds run_operation /backup/create '{"type":"full","components":["database"]}' completed)")
+
   # time T: 10 s of pgbench, T, 3 s more (a commit after T), then the segment holding T archived on both sides
   load 10 > /dev/null; target=$(psql -Atc "SELECT clock_timestamp()" postgres); load 3 > /dev/null
   segment=$(psql -Atc "SELECT pg_walfile_name(pg_current_wal_lsn())" postgres)
@@ -76,18 +96,21 @@ for round in $(seq 1 "$rounds"); do
 
   if [ $((round % 2)) -eq 1 ]; then
     t=$(our_restore "$id"); our_restores+=("$t"); t=$(pgbr_restore --type=immediate); pgbr_restores+=("$t")
+    t=$(service_restore "$id"); service_restores+=("$t")
     t=$(our_restore --to-time "$target"); our_pitrs+=("$t"); t=$(pgbr_restore --type=time "--target=$target"); pgbr_pitrs+=("$t")
   else
-    t=$(pgbr_restore --type=immediate); pgbr_restores+=("$t"); t=$(our_restore "$id"); our_restores+=("$t")
+    t=$(pgbr_restore --type=immediate); pgbr_restores+=("$t"); t=$(service_restore "$id"); service_restores+=("$t")
+    t=$(our_restore "$id"); our_restores+=("$t")
     t=$(pgbr_restore --type=time "--target=$target"); pgbr_pitrs+=("$t"); t=$(our_restore --to-time "$target"); our_pitrs+=("$t")
   fi
-  echo "bench: round $round: base backup ours ${our_backups[-1]} s, pgBackRest ${pgbr_backups[-1]} s;" \
-    "restore until a query answers ours ${our_restores[-1]} s, pgBackRest ${pgbr_restores[-1]} s;" \
+  echo "bench: round $round: base backup ours ${our_backups[-1]} s (service ${service_backups[-1]} s), pgBackRest ${pgbr_backups[-1]} s;" \
+    "restore until a query answers ours ${our_restores[-1]} s (service ${service_restores[-1]} s), pgBackRest ${pgbr_restores[-1]} s;" \
     "to time T ours ${our_pitrs[-1]} s, pgBackRest ${pgbr_pitrs[-1]} s"
 done
 size() { du -sb "$1" | cut -f1; }
 echo "bench: medians of $rounds rounds (database $(psql -Atc "SELECT pg_size_pretty(pg_database_size('reference'))" postgres)):"
-echo "  base backup:                      ours $(median "${our_backups[@]}") s, pgBackRest $(median "${pgbr_backups[@]}") s"
-echo "  restore until a query answers:    ours $(median "${our_restores[@]}") s, pgBackRest $(median "${pgbr_restores[@]}") s"
+echo "  base backup:                      ours $(median "${our_backups[@]}") s (service $(median "${service_backups[@]}") s), pgBackRest $(median "${pgbr_backups[@]}") s"
+echo "  restore until a query answers:    ours $(median "${our_restores[@]}") s (service $(median "${service_restores[@]}") s), pgBackRest $(median "${pgbr_restores[@]}") s"
 echo "  the same, to a time T:            ours $(median "${our_pitrs[@]}") s, pgBackRest $(median "${pgbr_pitrs[@]}") s"
-echo "  repository bytes after $rounds rounds: ours $(size "$out/repository/backups"), pgBackRest $(size "$out/pgbackrest-repo/backup")"
+echo "  repository bytes after $rounds rounds: ours $(size "$out/repository/backups") ($((2 * rounds)) base backups)," \
+  "pgBackRest $(size "$out/pgbackrest-repo/backup") ($rounds)"

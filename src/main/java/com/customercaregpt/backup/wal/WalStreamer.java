@@ -144,7 +144,7 @@ public final class WalStreamer implements AutoCloseable {
     private void supervise() {
         Duration backoff = POLL;
         while (running) {
-            Instant started = Instant.now();
+            Instant attempt = Instant.now();
             try {
                 createSlotIfMissing();
                 runReceiver();
@@ -156,13 +156,13 @@ public final class WalStreamer implements AutoCloseable {
             }
             if (downSince == null) {
                 // a streamer that never streamed has been down since it started
-                downSince = starting ? started : Instant.now();
+                downSince = starting ? started : Instant.now(); // the streamer's start, not this attempt's
                 starting = false;
             }
             LOG.warn("WAL streamer: pg_receivewal stopped ({}); restarting in {} s", lastError, backoff.toSeconds());
             writeState();
             sleep(backoff);
-            backoff = Duration.between(started, Instant.now()).compareTo(Duration.ofMinutes(1)) > 0 ? POLL
+            backoff = Duration.between(attempt, Instant.now()).compareTo(Duration.ofMinutes(1)) > 0 ? POLL
                     : min(backoff.multipliedBy(2), settings.maxBackoff());
         }
     }

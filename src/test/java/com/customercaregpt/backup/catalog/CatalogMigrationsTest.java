@@ -48,8 +48,8 @@ class CatalogMigrationsTest {
         new CatalogSchema(dataSource(db)).ensureReady();
 
         // baselined at the highest version the old migrator applied: none of V001..V005 ran again,
-        // V006 indexed the chains its manifests record, V007 added the recovery runs
-        assertEquals("5:BASELINE:true,6:SQL:true,7:SQL:true", history(db));
+        // V006 indexed the chains its manifests record, V007 added the recovery runs, V008 the WAL index
+        assertEquals("5:BASELINE:true,6:SQL:true,7:SQL:true,8:SQL:true", history(db));
         assertEquals("backup_20250102_000000<-backup_20250101_000000", postgres.query(db, "SELECT string_agg(backup_id"
                 + " || '<-' || depends_on, ',') FROM backup WHERE depends_on IS NOT NULL", rs -> rs.next() ? rs.getString(1) : null));
         assertEquals("backup_20250101_000000:1234:op-1", postgres.query(db, "SELECT b.backup_id || ':' || b.size_bytes"
@@ -60,7 +60,7 @@ class CatalogMigrationsTest {
         Files.writeString(next.resolve("V900__probe.sql"), "CREATE TABLE probe (id integer PRIMARY KEY);"
                 + " INSERT INTO probe SELECT count(*) FROM backup;");
         CatalogSchema.flyway(dataSource(db)).locations("classpath:catalog", "filesystem:" + next).load().migrate();
-        assertEquals("5:BASELINE:true,6:SQL:true,7:SQL:true,900:SQL:true", history(db));
+        assertEquals("5:BASELINE:true,6:SQL:true,7:SQL:true,8:SQL:true,900:SQL:true", history(db));
         assertEquals(2, postgres.queryLong(db, "SELECT id FROM probe"));
     }
 
@@ -71,7 +71,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("1:BASELINE:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
+        assertEquals("1:BASELINE:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,8:SQL:true", history(db));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM qrtz_triggers"));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM schedule_run"));
     }
@@ -83,7 +83,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
+        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,8:SQL:true", history(db));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM backup"));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM schedule_run"));
     }
@@ -96,7 +96,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("0:BASELINE:true,1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
+        assertEquals("0:BASELINE:true,1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,8:SQL:true", history(db));
         assertEquals(0, postgres.queryLong(db, "SELECT count(*) FROM backup"));
     }
 
@@ -109,7 +109,7 @@ class CatalogMigrationsTest {
 
         new CatalogSchema(dataSource(db)).ensureReady();
 
-        assertEquals("1:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,2:SQL:true", history(db));
+        assertEquals("1:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,8:SQL:true,2:SQL:true", history(db));
         assertEquals(1, postgres.queryLong(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'operation_backup'"));
     }
 
@@ -136,7 +136,7 @@ class CatalogMigrationsTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true", history(db));
+        assertEquals("1:SQL:true,2:SQL:true,3:SQL:true,4:SQL:true,5:SQL:true,6:SQL:true,7:SQL:true,8:SQL:true", history(db));
     }
 
     /** A catalog as the releases before Flyway left it: their scripts and their {@code schema_version} table. */

@@ -133,7 +133,7 @@ class WalStreamerTest {
 
     @Test
     @Order(4)
-    void serveIndexesEachArchivedFileInTheCatalogAndARebuildBringsTheIndexBack() throws Exception {
+    void serveIndexesEachArchivedFileAndAfterItsSigkillTheNextStreamerLeavesNoGap() throws Exception {
         restarted.close(); // serve's streamer takes the slot over
         restarted = null;
         int port = WalCluster.freePort();
@@ -151,10 +151,19 @@ class WalStreamerTest {
                 Thread.sleep(250);
             }
         } finally {
-            ChildJvm.kill(serve);
+            ChildJvm.kill(serve); // SIGKILL: no shutdown hook runs
         }
         assertEquals(1, indexed("name = '" + segment + "' AND size_bytes > 0 AND sha256 ~ '^[0-9a-f]{64}$'"),
                 "serve indexed " + segment + " as it archived it");
+
+        List<String> whileDown = switchSegments(2); // the slot keeps them for the next streamer
+        restarted = cluster.startStreamer();
+        writeAndAwaitArchived();
+        Set<String> archived = WalArchive.from(cluster.settings()).list().stream().map(ArchivedSegment::name)
+                .collect(Collectors.toSet());
+        assertEquals(List.of(), whileDown.stream().filter(s -> !archived.contains(s)).toList(),
+                "segments completed after serve was killed are archived by the next streamer");
+        assertEquals(0, cluster.cli("wal", "verify").exitCode());
 
         cluster.postgres().execute("backup_catalog", "DELETE FROM wal_segment");
         Cli.Result rebuild = cluster.cli("catalog", "rebuild");
