@@ -84,3 +84,58 @@ run_operation() {
   done
   [[ $state == *"\"status\":\"$3\""* ]] || { echo "bench: POST $1 did not end $3: $state" >&2; return 1; }
 }
+
+# A pgBackRest stanza "bench" (process-max=2, compress-type=zst, start-fast) with its repository in $1, and the
+# bench server restarted with archive_mode=on pushing to it (pgBackRest needs the cluster's archive_command;
+# our streamer does not use it). Defines pgbr (pgbackrest on that stanza) and exports the PG* connection.
+pgbackrest_start() {
+  local out="$1" conf="$1/pgbackrest.conf"
+  cat > "$conf" <<CONF
+[global]
+repo1-path=$out/pgbackrest-repo
+repo1-retention-full=100
+process-max=2
+compress-type=zst
+start-fast=y
+log-path=$out
+log-level-console=warn
+[bench]
+pg1-path=$pg_data
+pg1-port=$pg_port
+pg1-socket-path=$pg_data
+CONF
+  chmod 644 "$conf"
+  mkdir -p "$out/pgbackrest-repo"; [ "$(id -u)" -eq 0 ] && chown postgres "$out/pgbackrest-repo" "$out"
+  pgbr_conf="$conf"
+  pg_stop
+  as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -o "-p $pg_port -k $pg_data \
+    -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB -c archive_mode=on \
+    -c archive_command='pgbackrest --config=$conf --stanza=bench archive-push %p'" start >/dev/null
+  export PGHOST=127.0.0.1 PGPORT="$pg_port" PGUSER=postgres PGPASSWORD="$(cat "$pg_password_file")"
+  pgbr stanza-create >/dev/null
+}
+pgbr() { as_postgres pgbackrest --config="$pgbr_conf" --stanza=bench "$@"; }
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2
+  printf (m == int(m)) ? "%d\n" : "%.2f\n", m}'; }
+
+# Starts `backup-manager wal stream` (what serve runs) with the settings in $1 archiving into the repository $2,
+# logging to $3, and waits until it streams; sets streamer (its pid). wal_stream_stop stops it and drops its slot.
+streamer=""
+wal_stream_start() {
+  "$project_dir/backup-manager" --config "$1" wal stream > "$3" 2>&1 &
+  streamer=$!
+  until grep -qs '"state" *: *"streaming"' "$2/.wal-spool/streamer.json"; do
+    kill -0 "$streamer" 2>/dev/null || { echo "bench: wal stream stopped" >&2; tail -3 "$3" >&2; return 1; }
+    sleep 0.5
+  done
+}
+wal_stream_stop() {
+  if [ -n "$streamer" ]; then kill "$streamer" 2>/dev/null; wait "$streamer" 2>/dev/null || true; fi
+  streamer=""
+  psql -qAtc "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'backup_manager'" \
+    postgres >/dev/null 2>&1 || true
+}
+
+# `pgbench -c2 -j2` on the reference database for $1 seconds; prints the number of transactions.
+load() { pgbench -n -c2 -j2 -T "$1" reference 2>&1 | awk '/^number of transactions actually processed/ {print $NF}'; }

@@ -1,10 +1,12 @@
 package com.customercaregpt.backup.wal;
 
+import com.customercaregpt.backup.backup.Sizes;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.component.PostgresTools;
 import com.customercaregpt.backup.component.PreparedRestore;
 import com.customercaregpt.backup.component.RestoreContext;
 import com.customercaregpt.backup.config.Settings;
+import com.customercaregpt.backup.pipeline.BackgroundFlush;
 import com.customercaregpt.backup.pipeline.ExternalTool;
 import com.customercaregpt.backup.pipeline.Folders;
 import com.customercaregpt.backup.pipeline.PrivateFiles;
@@ -50,6 +52,8 @@ public final class PointInTimeRestore {
     private static final Logger LOG = LoggerFactory.getLogger(PointInTimeRestore.class);
     private static final String NAME = "database";
     private static final Duration PROMOTION_TIMEOUT = Duration.ofHours(6);
+    private static final Duration PROMOTION_POLL = Duration.ofMillis(100);
+    private static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
     /** PostgreSQL reads no ISO "T"; it keeps microseconds. */
     private static final java.time.format.DateTimeFormatter POSTGRES_TIME = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'").withZone(java.time.ZoneOffset.UTC);
@@ -176,6 +180,7 @@ public final class PointInTimeRestore {
         }
         PrivateFiles.createDirectories(stage);
         Server server = null;
+        long started = System.nanoTime();
         try {
             extract(context, BaseBackup.ARTIFACT, built);
             for (Tablespace tablespace : tablespaces) {
@@ -190,8 +195,8 @@ public final class PointInTimeRestore {
             for (ArchivedSegment history : recovery.histories()) {
                 archive.stage(history, stage.resolve(history.name()));
             }
-            LOG.info("Restore {}: base backup {} extracted into {}, {} WAL segment(s) staged", context.label(),
-                    recovery.base().backupId(), built, recovery.segments().size());
+            LOG.info("Restore {}: base backup {} extracted into {}, {} WAL segment(s) staged in {}", context.label(),
+                    recovery.base().backupId(), built, recovery.segments().size(), Sizes.since(started));
             int port = requestedPort.orElseGet(PointInTimeRestore::freePort);
             byte[] originalAutoConf = readOrEmpty(built.resolve("postgresql.auto.conf"));
             writeMissingConfig(built);
@@ -201,8 +206,13 @@ public final class PointInTimeRestore {
             chown(built);
             chown(stage);
             server = new Server(built, port);
+            long recovering = System.nanoTime();
             server.startAndPromote(context, recovery, originalAutoConf, stage);
+            String recovered = Sizes.since(recovering);
+            long checking = System.nanoTime();
             List<String> checked = checkTables(port, recovery.base());
+            LOG.info("Restore {}: recovered and promoted in {}, {} tables read in {}", context.label(),
+                    recovered, recovery.base().tables().size(), Sizes.since(checking));
             Folders.deleteTreeQuietly(stage);
             context.keep(BuildRecord.Item.folder(stage));
             if (context.targetDir().isPresent()) {
@@ -232,8 +242,10 @@ public final class PointInTimeRestore {
         }
     }
 
-    private static void extract(RestoreContext context, String artifact, Path folder) throws IOException {
-        try (InputStream tar = context.reader().openDecompressed(context.artifact(artifact))) {
+    private static void extract(RestoreContext context, String artifact, Path folder) throws IOException, InterruptedException {
+        // the disk writes overlap the extraction: PostgreSQL's fsync of every file at start has little left
+        try (InputStream tar = context.reader().openDecompressed(context.artifact(artifact));
+             BackgroundFlush flushing = BackgroundFlush.start(folder, FLUSH_INTERVAL)) {
             new ExternalTool(NAME, "extract " + artifact).streamFrom(List.of("tar", "--extract", "--file=-",
                     "--directory=" + folder), Map.of(), null, tar);
         }
@@ -323,7 +335,7 @@ public final class PointInTimeRestore {
                         return false;
                     }
                 }
-                Thread.sleep(500);
+                Thread.sleep(PROMOTION_POLL.toMillis());
             }
             throw new StepFailure(NAME, "recover", "the restored server in " + folder + " was not promoted within "
                     + PROMOTION_TIMEOUT.toHours() + " h; see " + folder.resolve("restore.log"));
