@@ -3,6 +3,7 @@ package com.customercaregpt.backup.component;
 import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
+import com.customercaregpt.backup.pipeline.PrivateFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,6 +47,9 @@ public final class ConfigComponent implements BackupComponent {
     private static final ComponentInfo INFO = new ComponentInfo(NAME, RestoreTarget.FOLDER, "config files");
     public static final String ARTIFACT = "config.json";
     public static final String REDACTED = "***REDACTED***";
+    /** Restore modes: the restored files written beside the live ones, or swapped in for them. */
+    public static final String BESIDE = "beside";
+    public static final String SWAP = "swap";
     private static final String SCHEMA = "/schemas/config-export.schema.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -171,21 +174,34 @@ public final class ConfigComponent implements BackupComponent {
     public List<String> planRestore(RestoreContext context) throws IOException {
         List<String> plan = new ArrayList<>();
         for (JsonNode file : readExport(context).get("files")) {
-            plan.add("write " + restoredPath(context, file) + " (the live " + file.get("path").asText()
-                    + " is not replaced; redacted secrets are taken from it)");
+            String live = file.get("path").asText();
+            plan.add("write " + restoredPath(context, file) + " (redacted secrets taken from the live " + live + ")"
+                    + (context.targetDir().isPresent() ? "" : "; in restore mode " + SWAP + " it then replaces " + live
+                    + ", kept as " + ConfigSwap.sibling(Path.of(live), "pre-restore", context.label())));
         }
         return plan;
     }
 
-    /**
-     * Config files are written beside the live ones ({@code <file>.restored-<label>}, or into
-     * --target-dir), never over them: a redacted placeholder must never replace a real secret, so
-     * each redacted value is filled from the live file where it has one, and left as the
-     * placeholder (and reported) where it has not.
-     */
+    /** A restore in mode {@value #BESIDE}: the live files are never replaced. */
     @Override
     public PreparedRestore prepareRestore(RestoreContext context) throws IOException {
-        Map<Path, String> contents = new LinkedHashMap<>();
+        return prepareRestore(context, BESIDE);
+    }
+
+    /**
+     * Each file of the export with its redacted secrets filled from the live file where it has
+     * one (a redacted placeholder must never replace a real secret). Mode {@value #BESIDE}: written
+     * beside the live one ({@code <file>.restored-<label>}, or into --target-dir) at the swap step,
+     * never over it, a placeholder without a live value left (and reported). Mode {@value #SWAP}:
+     * refused before anything is written while a placeholder has no live value; otherwise written
+     * beside now and swapped in for the live file at the swap step ({@link ConfigSwap}).
+     */
+    public PreparedRestore prepareRestore(RestoreContext context, String mode) throws IOException {
+        if (!BESIDE.equals(mode) && !SWAP.equals(mode)) {
+            throw new StepFailure(NAME, "restore", "restore mode must be " + BESIDE + " or " + SWAP + ", got '" + mode
+                    + "' (backup.config.restore-mode, or a recovery plan's configRestoreMode)");
+        }
+        List<RestoredFile> files = new ArrayList<>();
         List<String> unresolved = new ArrayList<>();
         for (JsonNode file : readExport(context).get("files")) {
             Path live = Path.of(file.get("path").asText());
@@ -193,27 +209,35 @@ public final class ConfigComponent implements BackupComponent {
             String text = file.get("content_redacted").asText();
             String restored = "json".equals(format) || "yaml".equals(format)
                     ? fillTree(live, text, format, unresolved) : fillLines(live, text, format, unresolved);
-            contents.put(restoredPath(context, file), restored);
+            files.add(new RestoredFile(live, restoredPath(context, file), restored,
+                    file.path("mode").isTextual() ? file.get("mode").asText() : null));
+        }
+        if (SWAP.equals(mode) && context.targetDir().isEmpty()) {
+            if (!unresolved.isEmpty()) {
+                throw new StepFailure(NAME, "restore", "not swapped, nothing changed: " + String.join(", ", unresolved)
+                        + " redacted in the backup with no live value to fill it (restore in mode " + BESIDE
+                        + " and fill it by hand)");
+            }
+            return ConfigSwap.prepare(context, files);
         }
         return new PreparedRestore() {
             @Override
             public List<String> plan() {
+                return outcome();
+            }
+
+            @Override
+            public List<String> outcome() {
                 List<String> lines = new ArrayList<>();
-                contents.keySet().forEach(p -> lines.add("write " + p));
                 unresolved.forEach(k -> lines.add("left redacted (no live value to take): " + k));
                 return lines;
             }
 
-
             @Override
             public List<String> commit() throws IOException {
-                for (Map.Entry<Path, String> file : contents.entrySet()) {
-                    Files.createDirectories(file.getKey().getParent());
-                    Path temp = file.getKey().resolveSibling(file.getKey().getFileName() + ".tmp");
-                    Files.writeString(temp, file.getValue(), StandardCharsets.UTF_8);
-                    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-                    Files.move(temp, file.getKey(), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
+                for (RestoredFile file : files) {
+                    Files.createDirectories(file.target().getParent());
+                    PrivateFiles.writeAtomically(file.target(), file.content().getBytes(StandardCharsets.UTF_8));
                 }
                 return List.of();
             }
@@ -228,6 +252,10 @@ public final class ConfigComponent implements BackupComponent {
                 // nothing was written before commit
             }
         };
+    }
+
+    /** One restored file: its live path, where the restored copy goes, its content, and its mode at the backup. */
+    record RestoredFile(Path live, Path target, String content, String backedUpMode) {
     }
 
     /** The export, from the backup that stores it: the oldest of the chain when it was unchanged since. */

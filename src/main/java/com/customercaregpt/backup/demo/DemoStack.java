@@ -73,8 +73,9 @@ public final class DemoStack implements AutoCloseable {
         Path folder = root.toAbsolutePath().normalize();
         List<Path> config;
         try (var files = Files.list(folder.resolve("config"))) {
-            // only the seeded files: restores write *.restored-<label> copies beside them
-            config = files.filter(f -> !f.getFileName().toString().contains(".restored-")).sorted()
+            // only the seeded files: restores write *.restored-<label> copies beside them and keep *.pre-restore-<label>
+            config = files.filter(f -> !f.getFileName().toString().contains(".restored-")
+                            && !f.getFileName().toString().contains(".pre-restore-")).sorted()
                     .collect(Collectors.toList());
         } catch (IOException e) {
             throw new IllegalStateException("no demo stack in " + folder + ": " + e.getMessage(), e);

@@ -191,8 +191,14 @@ public final class RecoveryRuns {
         if (report.components().contains("config") && !report.dryRun()) {
             run.restoredFiles("config", run.isDrill() ? drills.configFiles(run)
                     : Arrays.stream(settings.get("backup.config.files", "").split(",")).map(String::strip)
-                    .filter(f -> !f.isEmpty()).map(f -> f + ".restored-" + report.label()).toList());
+                    .filter(f -> !f.isEmpty()).map(f -> restoredConfig(f, report.label())).toList());
         }
+    }
+
+    /** The copy written beside the live file; once swapped in (restore mode swap), the live file itself. */
+    private static String restoredConfig(String file, String label) {
+        String beside = file + ".restored-" + label;
+        return Files.exists(Path.of(beside)) ? beside : file;
     }
 
     /** A restore that failed: the components it had swapped in stay swapped (and were checked). */

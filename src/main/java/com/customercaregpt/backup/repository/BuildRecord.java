@@ -69,6 +69,11 @@ public final class BuildRecord {
             return new Item("folder", path.toAbsolutePath().normalize().toString(), null);
         }
 
+        /** A single file built beside a live one (a config file's {@code <file>.restored-<label>}). */
+        public static Item file(Path path) {
+            return new Item("file", path.toAbsolutePath().normalize().toString(), null);
+        }
+
         public static Item server(Path folder, ProcessHandle process) {
             return new Item("server", folder.toAbsolutePath().normalize().toString(), Owner.of(process));
         }

@@ -217,6 +217,7 @@ public final class Leftovers {
                 putBackHalfSwapped(Path.of(item.name()));
                 Folders.deleteTree(Path.of(item.name()));
             }
+            case "file" -> Files.deleteIfExists(Path.of(item.name()));
             default -> throw new IOException("unknown kind " + item.kind() + " in " + BuildRecord.FILE);
         }
     }

@@ -1,5 +1,6 @@
 package com.customercaregpt.backup.component;
 
+import com.customercaregpt.backup.backup.StepFailure;
 import com.customercaregpt.backup.config.Settings;
 import com.customercaregpt.backup.fixtures.TestStack;
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Redaction of every shape of secret a config file can hold. */
@@ -189,6 +192,45 @@ class ConfigComponentTest {
         assertEquals(live, Files.readString(Path.of(properties + ".restored-20261206_000000")));
     }
 
+    @Test
+    void aSwapThatFailsHalfWayPutsEveryLiveFileBack() throws Exception {
+        Path first = write("first.properties", "greeting=hello\n");
+        Path second = write("second.env", "MODE=fast\n");
+        export(first, second);
+        Files.writeString(first, "greeting=changed since\n");
+        Files.writeString(second, "MODE=changed since\n");
+        PreparedRestore swap = new ConfigComponent(Settings.of(TestStack.projectHome(), Map.of()))
+                .prepareRestore(restoreContext(), ConfigComponent.SWAP);
+        // the second file's kept name taken meanwhile: its swap fails after the first one's
+        Files.createDirectory(Path.of(second + ".pre-restore-20261206_000000"));
+
+        StepFailure failure = assertThrows(StepFailure.class, swap::commit);
+
+        assertTrue(failure.getMessage().contains("cannot swap " + second) && failure.getMessage()
+                .contains("every live file put back"), failure.getMessage());
+        assertEquals("greeting=changed since\n", Files.readString(first));
+        assertEquals("MODE=changed since\n", Files.readString(second));
+        assertFalse(Files.exists(Path.of(first + ".pre-restore-20261206_000000")), "the first file's kept copy went back");
+        swap.discard();
+        assertFalse(Files.exists(Path.of(first + ".restored-20261206_000000")), "the prepared copies are dropped");
+    }
+
+    @Test
+    void aSwapCreatesAFileThatIsNotThereLiveWithItsBackedUpMode() throws Exception {
+        Path file = write("extra.properties", "feature.flag=on\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        export(file);
+        Files.delete(file);
+        PreparedRestore swap = new ConfigComponent(Settings.of(TestStack.projectHome(), Map.of()))
+                .prepareRestore(restoreContext(), ConfigComponent.SWAP);
+
+        assertEquals(List.of("create " + file + " (not there live)"), swap.outcome());
+        assertEquals(List.of(), swap.commit(), "nothing replaced, nothing kept");
+        swap.checkLive();
+        assertEquals("feature.flag=on\n", Files.readString(file));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
     private RestoreContext restoreContext() {
         return new RestoreContext() {
             @Override
@@ -233,7 +275,7 @@ class ConfigComponentTest {
 
             @Override
             public void willBuild(BuildRecord.Item item) {
-                // config is restored beside the live files under new names: nothing half-built to record
+                // the build record is the restore's (RestoreJobs), not under test here
             }
         };
     }

@@ -20,6 +20,7 @@ import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -276,37 +277,98 @@ class DisasterRecoveryTest {
     }
 
     @Test
-    void applicationRecoveryRestoresTheConfigAndRestartsTheApplication() throws Exception {
-        Path settingsFile = stack.configFiles().stream().filter(p -> p.toString().endsWith("app.properties"))
-                .findFirst().orElseThrow();
-        Files.writeString(settingsFile, configs.get(settingsFile).replace("log.level=INFO", "log.level=BROKEN"));
-        Map<String, String> liveConfig = new HashMap<>();
-        for (Path file : stack.configFiles()) {
-            liveConfig.put(file.toString(), Files.readString(file));
-        }
+    void applicationRecoverySwapsTheConfigInWithTheLiveSecretsAndKeepsTheOldFiles() throws Exception {
+        Path settingsFile = configFile("app.properties");
+        String backedUpSecret = "DATABASE_PASSWORD=demo-db-password-9f8e7d6c";
+        String rotatedSecret = "DATABASE_PASSWORD=rotated-after-the-backup";
+        // broken since the backup, and its secret rotated: the restore brings the setting back, not the old secret
+        String broken = configs.get(settingsFile).replace("log.level=INFO", "log.level=BROKEN")
+                .replace(backedUpSecret, rotatedSecret);
+        Files.writeString(settingsFile, broken);
+        Map<Path, String> liveConfig = liveConfig();
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(settingsFile));
         List<Path> before = configFolderEntries();
         Path marks = work.resolve("application-marks.txt");
+        try {
+            Cli.Result initiate = cli(application(marks, null), "disaster-recovery", "initiate", "--plan-id",
+                    "application_recovery", "--yes", "--output", "json");
+            assertEquals(0, initiate.exitCode(), initiate.toString());
+            assertEquals(List.of("stopped", "started"), Files.readAllLines(marks));
+            JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
+            assertEquals("completed", run.path("status").asText());
+            assertEquals("[\"config\"]", run.path("swapped").toString());
+            assertEquals(List.of("application", "config", "application"), passedChecks(run));
 
-        Cli.Result initiate = cli(application(marks, null), "disaster-recovery", "initiate", "--plan-id",
-                "application_recovery", "--yes", "--output", "json");
-        assertEquals(0, initiate.exitCode(), initiate.toString());
-        assertEquals(List.of("stopped", "started"), Files.readAllLines(marks));
-        // Each config file of the recovery point, written beside the live one with the live secrets filled in.
-        List<Path> restored = new ArrayList<>(configFolderEntries());
-        restored.removeAll(before);
-        assertEquals(stack.configFiles().size(), restored.size(), restored.toString());
-        for (Path file : stack.configFiles()) {
-            Path copy = restored.stream().filter(p -> p.getFileName().toString().startsWith(file.getFileName() + ".restored-"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no restored copy of " + file + " in " + restored));
-            assertEquals(parsed(file, configs.get(file)), parsed(file, Files.readString(copy)), copy.toString());
-            assertEquals(liveConfig.get(file.toString()), Files.readString(file), "the live file is not written over");
+            // Each live file now holds the recovery point's content, with the live secret filled in.
+            assertEquals(configs.get(settingsFile).replace(backedUpSecret, rotatedSecret), Files.readString(settingsFile));
+            assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(settingsFile)),
+                    "the live file's mode kept");
+            for (Path file : stack.configFiles()) {
+                assertEquals(parsed(file, configs.get(file).replace(backedUpSecret, rotatedSecret)),
+                        parsed(file, Files.readString(file)), file.toString());
+            }
+            // The old files kept beside as <file>.pre-restore-<label>, listed in the run; no restored copy left.
+            List<Path> added = new ArrayList<>(configFolderEntries());
+            added.removeAll(before);
+            List<String> kept = new ArrayList<>();
+            run.path("kept").forEach(k -> kept.add(k.asText()));
+            assertEquals(added.stream().map(Path::toString).sorted().toList(), kept.stream().sorted().toList());
+            assertEquals(stack.configFiles().size(), kept.size(), kept.toString());
+            for (Path file : stack.configFiles()) {
+                Path old = added.stream().filter(p -> p.getFileName().toString()
+                        .startsWith(file.getFileName() + ".pre-restore-")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no kept copy of " + file + " in " + added));
+                assertEquals(liveConfig.get(file), Files.readString(old), old.toString());
+            }
+        } finally {
+            Files.writeString(settingsFile, configs.get(settingsFile));
+            removeKeptConfig(before);
         }
-        Files.writeString(settingsFile, configs.get(settingsFile));
+    }
 
-        JsonNode run = ManifestCodec.JSON.readTree(initiate.stdout());
-        assertEquals("completed", run.path("status").asText());
-        assertEquals("[\"config\"]", run.path("swapped").toString());
-        assertEquals(List.of("application", "config", "application"), passedChecks(run));
+    @Test
+    void aRedactedSecretWithNoLiveValueStopsApplicationRecoveryAtRestoreWithEveryLiveFileUnchanged() throws Exception {
+        Path settingsFile = configFile("app.properties");
+        // the key was removed from the live file since the backup: its redacted value cannot be filled
+        Files.writeString(settingsFile, configs.get(settingsFile).replace("log.level=INFO", "log.level=BROKEN")
+                .replaceAll("(?m)^OPENAI_API_KEY=.*\n", ""));
+        Map<Path, String> liveConfig = liveConfig();
+        List<Path> before = configFolderEntries();
+        try {
+            Cli.Result initiate = cli(application(work.resolve("refused-swap-marks.txt"), null), "disaster-recovery",
+                    "initiate", "--plan-id", "application_recovery", "--yes");
+            assertEquals(1, initiate.exitCode(), initiate.toString());
+            String error = errorLine(initiate);
+            assertTrue(error.contains("application_recovery: step restore") && error.contains(settingsFile + ": OPENAI_API_KEY")
+                    && error.contains("no live value"), error);
+            assertTrue(error.contains("swapped (restored and checked): none; untouched: config"), error);
+            assertEquals(liveConfig, liveConfig(), "every live config file unchanged");
+            assertEquals(before, configFolderEntries(), "nothing written beside them");
+        } finally {
+            Files.writeString(settingsFile, configs.get(settingsFile));
+            removeKeptConfig(before);
+        }
+    }
+
+    private Path configFile(String name) {
+        return stack.configFiles().stream().filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+    }
+
+    private Map<Path, String> liveConfig() throws Exception {
+        Map<Path, String> live = new HashMap<>();
+        for (Path file : stack.configFiles()) {
+            live.put(file, Files.readString(file));
+        }
+        return live;
+    }
+
+    /** The copies a recovery kept beside the config files go, so the next test sees the folder as before. */
+    private void removeKeptConfig(List<Path> before) throws Exception {
+        for (Path entry : configFolderEntries()) {
+            if (!before.contains(entry) && entry.getFileName().toString().contains(".pre-restore-")) {
+                Files.delete(entry);
+            }
+        }
     }
 
     /** A JSON or YAML file's tree (the restore writes it out again), any other file's text as it is. */
@@ -320,7 +382,7 @@ class DisasterRecoveryTest {
 
     private List<Path> configFolderEntries() throws Exception {
         try (Stream<Path> entries = Files.list(stack.configFiles().get(0).getParent())) {
-            return entries.toList();
+            return entries.sorted().toList();
         }
     }
 

@@ -137,6 +137,34 @@ class RestoreTest {
     }
 
     @Test
+    void withRestoreModeSwapAConfigRestoreReplacesTheLiveFilesAndCleanupRemovesTheOldOnes() throws Exception {
+        Path liveEnv = stack.configFiles().stream().filter(p -> p.toString().endsWith("platform.env")).findFirst().orElseThrow();
+        String backedUp = Files.readString(liveEnv);
+        String broken = backedUp.replace("APP_ENV=production", "APP_ENV=broken");
+        Files.writeString(liveEnv, broken);
+        Properties swap = new Properties();
+        try (var in = Files.newInputStream(config)) {
+            swap.load(in);
+        }
+        swap.setProperty("backup.config.restore-mode", "swap");
+        Path swapConfig = TestStack.store(swap, work.resolve("restore-swap.properties"));
+
+        Cli.Result restore = Cli.run("--config", swapConfig.toString(), "restore", backupId, "--components", "config",
+                "--yes", "--output", "json");
+        assertEquals(0, restore.exitCode(), restore.toString());
+        RestoreReport report = ManifestCodec.JSON.readValue(restore.stdout(), RestoreReport.class);
+
+        assertEquals(backedUp, Files.readString(liveEnv), "the live file holds the backup's content, its secrets filled in");
+        Path kept = Path.of(liveEnv + ".pre-restore-" + report.label());
+        assertEquals(broken, Files.readString(kept));
+        assertTrue(report.kept().contains(kept.toString()), report.kept().toString());
+        assertFalse(Files.exists(Path.of(liveEnv + ".restored-" + report.label())), "the restored copy was swapped in");
+        Cli.Result cleanup = cli("cleanup", "--pre-restore", "--yes");
+        assertEquals(0, cleanup.exitCode(), cleanup.toString());
+        assertFalse(Files.exists(kept), "cleanup --pre-restore removes the kept file");
+    }
+
+    @Test
     void everythingTheToolWritesUnderTheRepositoryIsReadableByItsOwnerOnly() throws Exception {
         Cli.Result restore = cli("restore", backupId, "--components", "redis", "uploads", "--yes", "--output", "json");
         assertEquals(0, restore.exitCode(), restore.toString());
