@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -65,6 +66,30 @@ public final class RestoreJobs {
             allowed.addAll(components.restoredTo(RestoreTarget.FOLDER));
         }
         return allowed;
+    }
+
+    private static String lastLabel = "";
+
+    /**
+     * The restore's label, its start to the second: it names what the restore keeps (pre-restore/<label>,
+     * {@code <live>.pre-restore-<label>}), so two restores within one second wait for the next one.
+     */
+    private String newLabel() throws IOException {
+        synchronized (RestoreJobs.class) { // restores of every repository in this JVM
+            while (true) {
+                String label = LABEL.format(Instant.now());
+                if (!label.equals(lastLabel) && !Files.exists(preRestoreRoot.resolve(label))) {
+                    lastLabel = label;
+                    return label;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while choosing the restore's label");
+                }
+            }
+        }
     }
 
     /**
@@ -218,7 +243,7 @@ public final class RestoreJobs {
             throw new UsageError("a physical database restores into --target-dir as its data folder: restore it "
                     + "on its own (--components " + DatabaseComponent.NAME + ")");
         }
-        Job job = new Job(request, manifest, names, LABEL.format(Instant.now()), dataKey);
+        Job job = new Job(request, manifest, names, newLabel(), dataKey);
         if (names.contains(DatabaseComponent.NAME)) {
             walPointBase(manifest).ifPresent(source -> job.sources.put(DatabaseComponent.NAME, source));
         }
