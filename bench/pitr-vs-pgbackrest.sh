@@ -20,7 +20,7 @@ command -v pgbackrest >/dev/null || { echo "bench: install pgbackrest (apt-get i
 "$bench_dir/generate-dataset.sh"
 out="$work/pitr"; rm -rf "$out"; mkdir -p "$out"; chmod 755 "$out"
 pgbackrest_start "$out"
-trap 'if [ -n "${service:-}" ]; then kill "$service"; wait "$service" 2>/dev/null; fi; wal_stream_stop; pg_stop' EXIT
+trap 'if [ -n "${service:-}" ]; then kill "$service"; wait "$service" 2>/dev/null || true; fi; wal_stream_stop; pg_stop' EXIT
 
 (cd "$project_dir" && mvn -q -B -ntp -DskipTests package)
 build_class_archive
