@@ -214,10 +214,43 @@ public final class ExternalTool {
     }
 
     private StepFailure failure(String tool, int exit, Path stderr, String streamError) {
-        String tail = lastLine(stderr);
+        String tail = causeLine(stderr);
         String cause = tool + " exited with " + exit + (tail.isEmpty() ? "" : ": " + tail)
                 + (streamError == null ? "" : " (" + streamError + ")");
         return new StepFailure(component, step, cause);
+    }
+
+    /**
+     * The stderr line that says what went wrong: the last one, unless that only summarises
+     * earlier errors (tar's "Exiting with failure status due to previous errors"); then the
+     * first error, which names the file and the cause.
+     */
+    static String causeLine(Path file) {
+        String last = lastLine(file);
+        if (!isSummary(last)) {
+            return last;
+        }
+        for (String line : headLines(file)) {
+            if (!line.isBlank() && !isSummary(line)) {
+                return line.strip();
+            }
+        }
+        return last;
+    }
+
+    private static boolean isSummary(String line) {
+        return line.contains("Exiting with failure status due to previous errors")
+                || line.contains("Error is not recoverable: exiting now");
+    }
+
+    private static String[] headLines(Path file) {
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] head = new byte[(int) Math.min(in.length(), STDERR_TAIL_BYTES)];
+            in.readFully(head);
+            return new String(head, StandardCharsets.UTF_8).split("\n");
+        } catch (IOException e) {
+            return new String[0];
+        }
     }
 
     /** The last non-empty line of the tool's stderr: the line that says what went wrong. */
