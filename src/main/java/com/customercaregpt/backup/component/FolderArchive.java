@@ -46,6 +46,7 @@ final class FolderArchive {
             try (InputStream in = parent.get().reader().openDecompressed(parentSnapshot.get())) {
                 Files.copy(in, snapshot, StandardCopyOption.REPLACE_EXISTING);
             }
+            TarSnapshot.identifyFoldersByName(snapshot, sources.get(0).folder());
         } else {
             Files.deleteIfExists(snapshot); // no file: tar makes a level-0 archive and writes a new snapshot
         }
