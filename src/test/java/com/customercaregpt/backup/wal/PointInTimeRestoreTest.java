@@ -81,6 +81,7 @@ class PointInTimeRestoreTest {
         WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-of-backup", backupId);
         assertEquals(0, copy.result().exitCode(), copy.result().toString());
         assertTrue(copy.result().stdout().contains("port=" + copy.port()), copy.result().stdout());
+        assertTrue(copy.result().stdout().contains("2 tables readable (first row of each read)"), copy.result().stdout());
         assertEquals(atBackup, fingerprint(copy.port()));
     }
 
@@ -142,6 +143,24 @@ class PointInTimeRestoreTest {
         assertTrue(restore.stderr().contains("WAL segment " + deleted.name() + " is missing"), restore.stderr());
         assertEquals(1, restore.stderr().lines().filter(l -> l.startsWith("backup-manager: error:")).count());
         assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    @Order(7)
+    void anUnknownTableCheckIsRefusedBeforeAnythingIsBuilt() {
+        cluster.with("backup.database.restore-table-check", "most-rows");
+        try {
+            Path dir = cluster.work().resolve("never-built-either");
+            Cli.Result restore = cluster.cli("restore", backupId, "--components", "database",
+                    "--target-dir", dir.toString(), "--yes");
+            assertEquals(2, restore.exitCode(), restore.toString());
+            assertEquals(List.of("backup-manager: error: backup.database.restore-table-check must be first-row or "
+                    + "every-row, got 'most-rows'"), restore.stderr().lines()
+                    .filter(l -> l.startsWith("backup-manager: error:")).toList());
+            assertFalse(Files.exists(dir));
+        } finally {
+            cluster.with("backup.database.restore-table-check", "first-row");
+        }
     }
 
     /** Each table's row count and the md5 of its rows in order. */

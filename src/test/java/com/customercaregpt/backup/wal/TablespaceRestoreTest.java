@@ -43,7 +43,7 @@ class TablespaceRestoreTest {
 
     @BeforeAll
     void backUpAClusterWithATableInATablespaceThenWriteTwoTransactions() throws Exception {
-        cluster = new WalCluster("tablespace-test");
+        cluster = new WalCluster("tablespace-test").with("backup.database.restore-table-check", "every-row");
         tablespace = cluster.tablespace("archive");
         cluster.postgres().execute(WalCluster.DATABASE, "CREATE TABLE archived_orders (id int PRIMARY KEY, item text) "
                 + "TABLESPACE archive; INSERT INTO archived_orders SELECT g, 'archived ' || g FROM generate_series(1, 300) g");
@@ -77,6 +77,7 @@ class TablespaceRestoreTest {
     void theBaseBackupRestoresIntoATargetDirWithItsTablespaceUnderIt() throws Exception {
         WalCluster.RestoredCopy copy = cluster.restoreCopy("copy-of-backup", backupId);
         assertEquals(0, copy.result().exitCode(), copy.result().toString());
+        assertTrue(copy.result().stdout().contains("tables readable (every row read)"), copy.result().stdout());
         assertEquals(atBackup, cluster.rows(copy.port(), ARCHIVED));
         Path dir = copy.dir();
         assertEquals(dir.resolve("tablespaces").resolve(oid), Files.readSymbolicLink(dir.resolve("pg_tblspc").resolve(oid)));
