@@ -343,6 +343,12 @@ public final class PointInTimeRestore {
                         return true;
                     }
                 } catch (SQLException e) {
+                    if (refusesUs(e)) {
+                        // it runs and answers, but never to us: waiting for promotion would wait for hours
+                        throw new StepFailure(NAME, "recover", "the restored server in " + folder + " refuses "
+                                + postgres.user() + "@" + postgres.database() + ": "
+                                + e.getMessage().lines().findFirst().orElse("") + " (check the database password)");
+                    }
                     if (item != null && ProcessHandle.of(item.process().pid()).map(p -> !p.isAlive()).orElse(true)) {
                         return false;
                     }
@@ -351,6 +357,12 @@ public final class PointInTimeRestore {
             }
             throw new StepFailure(NAME, "recover", "the restored server in " + folder + " was not promoted within "
                     + PROMOTION_TIMEOUT.toHours() + " h; see " + folder.resolve("restore.log"));
+        }
+
+        /** A login refused (28xxx, or 08004: no password for SCRAM) or a database missing: no retry helps. */
+        private static boolean refusesUs(SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            return state.startsWith("28") || state.equals("08004") || state.equals("3D000");
         }
 
         void stop() {

@@ -163,6 +163,25 @@ class PointInTimeRestoreTest {
         }
     }
 
+    @Test
+    @Order(8)
+    void aRestoredServerThatRefusesOurLoginFailsAtOnceNamingIt() {
+        cluster.with("backup.database.password", "not-the-password");
+        try {
+            Path dir = cluster.work().resolve("refused");
+            Cli.Result restore = cluster.cli("restore", backupId, "--components", "database",
+                    "--target-dir", dir.toString(), "--yes");
+            assertEquals(1, restore.exitCode(), restore.toString());
+            List<String> errors = restore.stderr().lines().filter(l -> l.startsWith("backup-manager: error:")).toList();
+            assertEquals(1, errors.size(), restore.stderr());
+            assertTrue(errors.get(0).contains("the restored server in " + dir + " refuses "), errors.get(0));
+            assertTrue(errors.get(0).contains("password authentication failed"), errors.get(0));
+            assertFalse(Files.exists(dir.resolve("postmaster.pid")), "its private server was stopped");
+        } finally {
+            cluster.with("backup.database.password", cluster.postgres().password());
+        }
+    }
+
     /** Each table's row count and the md5 of its rows in order. */
     private Map<String, String> fingerprint(int port) throws Exception {
         Map<String, String> print = new TreeMap<>();
