@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import com.customercaregpt.backup.app.BackupApplication;
 import com.customercaregpt.backup.catalog.CatalogRows;
 import com.customercaregpt.backup.repository.Owners;
@@ -66,6 +68,8 @@ public final class Operations {
         private volatile String outcome = Operation.RUNNING;
         private volatile Object result;
         private volatile String error;
+        /** Counted down when the work has ended, for GET /operations/{id}?wait=. */
+        private final CountDownLatch ended = new CountDownLatch(1);
 
         Running(String kind, String backupId, List<String> components) {
             this.kind = kind;
@@ -132,6 +136,7 @@ public final class Operations {
             op.result = value;
         }
         op.completedAt = Instant.now();
+        op.ended.countDown();
     }
 
     public void failed(Running op, Exception e) {
@@ -139,6 +144,7 @@ public final class Operations {
         op.error = BackupJobs.oneLine(op.kind,
                 BackupApplication.rootCause(e));
         op.completedAt = Instant.now();
+        op.ended.countDown();
     }
 
     /** The operation's row for direct:catalog-operation (inserted when it starts, updated when it ends). */
@@ -229,6 +235,28 @@ public final class Operations {
             byId.putIfAbsent(id, here != null ? view(here) : view(row));
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** The longest {@code ?wait=} of GET /operations/{id}: below common proxies' idle timeouts. */
+    static final int MAX_WAIT_SECONDS = 60;
+
+    /**
+     * {@code ?wait=SECONDS} (0-60): holds the answer until the operation running here ends or the
+     * time is up, so that a client follows long work with a few requests instead of a tight poll.
+     * No wait, or an operation not running here: answers at once.
+     */
+    public void awaitEnd(String operationId, String waitSeconds) throws InterruptedException {
+        if (waitSeconds == null || waitSeconds.isEmpty()) {
+            return;
+        }
+        if (!waitSeconds.matches("\\d{1,2}") || Integer.parseInt(waitSeconds) > MAX_WAIT_SECONDS) {
+            throw new ApiProblem.BadRequest("malformed wait", "expected whole seconds from 0 to " + MAX_WAIT_SECONDS
+                    + ", got '" + waitSeconds + "'");
+        }
+        Running running = running(operationId);
+        if (running != null) {
+            running.ended.await(Integer.parseInt(waitSeconds), TimeUnit.SECONDS);
+        }
     }
 
     public String operationId(String raw) {

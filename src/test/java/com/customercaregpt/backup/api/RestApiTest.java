@@ -143,6 +143,25 @@ class RestApiTest {
     }
 
     @Test
+    void oneWaitingRequestFollowsAnOperationToItsEnd() throws Exception {
+        HttpResponse<String> accepted = call("POST", "/backup/create", "{\"components\": [\"config\"]}");
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String operationId = json(accepted).get("operation_id").asText();
+
+        HttpResponse<String> ended = call("GET", "/operations/" + operationId + "?wait=60", null);
+
+        assertEquals(200, ended.statusCode(), ended.body());
+        assertEquals("completed", json(ended).get("status").asText(), ended.body());
+        for (String wait : new String[]{"61", "-1", "ten", "1.5"}) {
+            HttpResponse<String> refused = call("GET", "/operations/" + operationId + "?wait=" + wait, null);
+            assertEquals(400, refused.statusCode(), wait + ": " + refused.body());
+            assertEquals("{\"error\":\"malformed wait\",\"detail\":\"expected whole seconds from 0 to 60, got '"
+                    + wait + "'\"}", refused.body());
+        }
+        assertEquals(200, call("GET", "/operations/" + operationId + "?wait=0", null).statusCode());
+    }
+
+    @Test
     void everyRequestNeedsTheRightToken() throws Exception {
         for (String token : new String[]{null, "wrong", TOKEN + "x", ""}) {
             HttpResponse<String> refused = call("GET", "/backup/list", null, token);
