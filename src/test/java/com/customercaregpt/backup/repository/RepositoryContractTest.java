@@ -149,6 +149,16 @@ public abstract class RepositoryContractTest {
     }
 
     @Test
+    void anArtifactBeingWrittenIsNotListed() throws Exception {
+        BackupId id = repository.allocate(Instant.now());
+        Repository.ArtifactStream out = repository.createArtifact(id, "wal/segment.zst");
+        out.write("half".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(), store.keys("", 1000).stream().filter(k -> k.contains("segment")).toList());
+        out.close();
+        assertEquals(1, store.keys("", 1000).stream().filter(k -> k.contains("segment")).count());
+    }
+
+    @Test
     void aFileIsStoredWholeOnlyWhenItsChecksumMatches() throws Exception {
         // 12 MiB: several parts for a store that sends a file in parts
         byte[] content = new byte[12 << 20];
