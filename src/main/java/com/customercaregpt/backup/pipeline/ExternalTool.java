@@ -225,7 +225,7 @@ public final class ExternalTool {
      * earlier errors (tar's "Exiting with failure status due to previous errors"); then the
      * first error, which names the file and the cause.
      */
-    static String causeLine(Path file) {
+    public static String causeLine(Path file) {
         String last = lastLine(file);
         if (!isSummary(last)) {
             return last;
@@ -240,7 +240,8 @@ public final class ExternalTool {
 
     private static boolean isSummary(String line) {
         return line.contains("Exiting with failure status due to previous errors")
-                || line.contains("Error is not recoverable: exiting now");
+                || line.contains("Error is not recoverable: exiting now")
+                || line.endsWith("pg_receivewal: error: disconnected");
     }
 
     private static String[] headLines(Path file) {

@@ -51,6 +51,12 @@ public final class WalService {
             }
 
             @Override
+            public void lost(String segment, String cause) {
+                template.sendBody("direct:alert", new Alert("wal-gap", "critical", "database", segment,
+                        Instant.now().toString(), cause, "backup-manager wal verify", false));
+            }
+
+            @Override
             public void archived(ArchivedSegment segment) {
                 // beside the archiver: a catalog that is down must not hold back the next segment
                 template.asyncSendBody("direct:catalog-index-wal", segment);

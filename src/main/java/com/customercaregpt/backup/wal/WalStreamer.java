@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +42,8 @@ public final class WalStreamer implements AutoCloseable {
     static final String STATE_FILE = "streamer.json";
     static final String RECEIVER_PID = "pg_receivewal.pid";
     private static final Duration POLL = Duration.ofSeconds(1);
+    /** The server's answer when the slot (or the spool) asks for WAL it has removed. */
+    private static final Pattern LOST_SEGMENT = Pattern.compile("requested WAL segment ([0-9A-F]{24}) has already been removed");
 
     /** Told when the stream has been down longer than max-lag, when it is back, and of each file archived. */
     public interface Listener {
@@ -48,6 +52,10 @@ public final class WalStreamer implements AutoCloseable {
         void back(Instant since);
 
         default void archived(ArchivedSegment segment) {
+        }
+
+        /** The archive has a gap from {@code segment}: the server no longer had it. */
+        default void lost(String segment, String cause) {
         }
     }
 
@@ -61,6 +69,7 @@ public final class WalStreamer implements AutoCloseable {
     /** From start until the first receiver streams or fails: neither streaming nor down. */
     private volatile boolean starting;
     private volatile String lastError;
+    private volatile String lostFrom;
     private volatile boolean alerted;
     private volatile Instant lastSwitchCheck = Instant.EPOCH;
     private volatile ArchivedSegment newest;
@@ -101,6 +110,11 @@ public final class WalStreamer implements AutoCloseable {
 
     public String lastError() {
         return lastError;
+    }
+
+    /** The segment the archive lost from, when the server no longer had it (null: no gap made here). */
+    public String lostFrom() {
+        return lostFrom;
     }
 
     /** When the newest archived segment was completed (null before the first). */
@@ -192,7 +206,12 @@ public final class WalStreamer implements AutoCloseable {
                 streaming();
             }
             int exit = process.waitFor();
-            lastError = "pg_receivewal exited with " + exit + ": " + lastLine(log);
+            String cause = ExternalTool.causeLine(log);
+            lastError = "pg_receivewal exited with " + exit + ": " + cause;
+            Matcher lost = LOST_SEGMENT.matcher(cause);
+            if (lost.find()) {
+                startAfterLostSegment(lost.group(1));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -357,13 +376,32 @@ public final class WalStreamer implements AutoCloseable {
         writeState();
     }
 
-    private static String lastLine(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-        } catch (IOException e) {
-            return "";
+    /**
+     * The server no longer has the segment the spool (or the slot) would resume from: the slot was
+     * dropped or the server lost it. No retry can fetch it, so waiting would leave the database
+     * unprotected for good. The spool's partial files go aside into {@code unreachable-<time>/},
+     * the slot is dropped and made again at the server's current position, and streaming resumes
+     * from there; the archive keeps its gap (wal verify and wal status name it) and the alert says
+     * to take a full backup.
+     */
+    private void startAfterLostSegment(String segment) throws IOException {
+        Path aside = settings.spool().resolve("unreachable-" + Instant.now().toString().replace(':', '-'));
+        try (Stream<Path> files = Files.list(settings.spool())) {
+            for (Path partial : files.filter(f -> f.getFileName().toString().endsWith(".partial")).toList()) {
+                PrivateFiles.createDirectories(aside);
+                Files.move(partial, aside.resolve(partial.getFileName()));
+            }
         }
+        List<String> drop = new ArrayList<>(List.of(postgres.tool("pg_receivewal"), "--slot=" + settings.slot(),
+                "--drop-slot"));
+        drop.addAll(settings.connectionArguments());
+        new ExternalTool("wal", "drop replication slot").capture(drop, settings.environment(), null);
+        lostFrom = segment;
+        lastError = "the server no longer has WAL segment " + segment + ": the archive has a gap from it to the "
+                + "server's current position; slot " + settings.slot() + " was made again there and streaming "
+                + "resumes (partial files kept in " + aside + "); take a full backup";
+        LOG.error("WAL streamer: {}", lastError);
+        listener.lost(segment, lastError);
     }
 
     private static Duration min(Duration a, Duration b) {
