@@ -307,7 +307,8 @@ public final class WalStreamer implements AutoCloseable {
                 boolean wroteSinceArchived = newest == null || !segment.equals(newest.name())
                         && Lsn.parse(lsn) % segmentSize != 0;
                 fullyArchived = !wroteSinceArchived && newest != null;
-                if (wroteSinceArchived) {
+                // only while streaming: a switch nobody archives leaves one more segment on the server
+                if (wroteSinceArchived && isStreaming()) {
                     st.execute("SELECT pg_switch_wal()");
                     LOG.info("WAL streamer: switched WAL at {} (newest archived segment older than {} s)", lsn,
                             half.toSeconds());

@@ -65,6 +65,26 @@ class WalStreamerAlertTest {
         }
     }
 
+    @Test
+    void aStreamerThatIsDownSwitchesNoSegmentForTheServerToKeep() throws Exception {
+        // each forced switch would leave a 16 MB segment on the server that nothing archives
+        try (WalCluster cluster = new WalCluster("wal-alert-no-switch").with("backup.wal.max-lag-seconds", "1")
+                .with("backup.wal.replication-user", "no_such_role")) {
+            cluster.startStreamer(listener);
+            await(() -> !heard.isEmpty(), "the refused streamer is heard as down");
+            String before = currentSegment(cluster);
+            for (int i = 0; i < 8; i++) {
+                cluster.postgres().execute(WalCluster.DATABASE, "INSERT INTO orders VALUES (" + (10 + i) + ", 'written')");
+                Thread.sleep(500); // the streamer looks for an idle segment every half max-lag
+            }
+            assertEquals(before, currentSegment(cluster), "no segment switched while the streamer is down");
+        }
+    }
+
+    private static String currentSegment(WalCluster cluster) throws Exception {
+        return cluster.rows(cluster.postgres().port(), "SELECT pg_walfile_name(pg_current_wal_lsn())").get(0);
+    }
+
     private static int pgCtl(WalCluster cluster, String action) throws Exception {
         return new ProcessBuilder("sh", "-c", cluster.pgCtl(action)).inheritIO().start().waitFor();
     }
