@@ -2,6 +2,7 @@ package com.customercaregpt.backup.component;
 
 import com.customercaregpt.backup.pipeline.ArtifactOutput;
 import com.customercaregpt.backup.pipeline.ExternalTool;
+import com.customercaregpt.backup.pipeline.Folders;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,13 +10,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -124,24 +121,10 @@ public final class FileChecksums {
         Path unsorted = Files.createTempFile(scratch, "restored-files-", ".txt");
         long[] files = {0};
         try (Writer out = Files.newBufferedWriter(unsorted, StandardCharsets.UTF_8)) {
-            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    if (attributes.isRegularFile()) {
-                        out.write(SumLine.escape(folder.relativize(file).toString()));
-                        out.write('\n');
-                        files[0]++;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
+            Folders.eachRegularFile(folder, file -> {
+                out.write(SumLine.escape(folder.relativize(file).toString()));
+                out.write('\n');
+                files[0]++;
             });
         }
         Path sorted = Files.createTempFile(scratch, "restored-files-", ".sorted");

@@ -136,14 +136,7 @@ final class TarSnapshot {
 
     /** The bytes up to {@code end} (UTF-8), or null at the end of the file. */
     private static String field(InputStream in, char end) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != end) {
-            if (b < 0) {
-                return bytes.size() == 0 ? null : bytes.toString(StandardCharsets.UTF_8);
-            }
-            bytes.write(b);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        byte[] field = bytes(in, end);
+        return field == null ? null : new String(field, StandardCharsets.UTF_8);
     }
 }

@@ -3,11 +3,14 @@ package com.customercaregpt.backup.pipeline;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +30,35 @@ public final class Folders {
     private static final int SYNCS_IN_FLIGHT = 16;
 
     private Folders() {
+    }
+
+    /** Receives one regular file of a walk. */
+    public interface FileVisit {
+        void file(Path file) throws IOException;
+    }
+
+    /**
+     * Every regular file under {@code root} (links not followed), in walk order. A name removed or
+     * renamed while the walk passes (another writer's temporary file) is skipped, not an error.
+     */
+    public static void eachRegularFile(Path root, FileVisit visit) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                if (attributes.isRegularFile()) {
+                    visit.file(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
     }
 
     /** Removes {@code path} and everything below it; nothing to do when it is absent. */

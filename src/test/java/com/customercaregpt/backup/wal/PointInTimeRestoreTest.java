@@ -148,37 +148,36 @@ class PointInTimeRestoreTest {
     @Test
     @Order(7)
     void anUnknownTableCheckIsRefusedBeforeAnythingIsBuilt() {
-        cluster.with("backup.database.restore-table-check", "most-rows");
-        try {
-            Path dir = cluster.work().resolve("never-built-either");
-            Cli.Result restore = cluster.cli("restore", backupId, "--components", "database",
-                    "--target-dir", dir.toString(), "--yes");
-            assertEquals(2, restore.exitCode(), restore.toString());
-            assertEquals(List.of("backup-manager: error: backup.database.restore-table-check must be first-row or "
-                    + "every-row, got 'most-rows'"), restore.stderr().lines()
-                    .filter(l -> l.startsWith("backup-manager: error:")).toList());
-            assertFalse(Files.exists(dir));
-        } finally {
-            cluster.with("backup.database.restore-table-check", "first-row");
-        }
+        Path dir = cluster.work().resolve("never-built-either");
+        Cli.Result restore = restoreIntoWith(dir, "backup.database.restore-table-check", "most-rows", "first-row");
+        assertEquals(2, restore.exitCode(), restore.toString());
+        assertEquals(List.of("backup-manager: error: backup.database.restore-table-check must be first-row or "
+                + "every-row, got 'most-rows'"), restore.stderr().lines()
+                .filter(l -> l.startsWith("backup-manager: error:")).toList());
+        assertFalse(Files.exists(dir));
     }
 
     @Test
     @Order(8)
     void aRestoredServerThatRefusesOurLoginFailsAtOnceNamingIt() {
-        cluster.with("backup.database.password", "not-the-password");
+        Path dir = cluster.work().resolve("refused");
+        Cli.Result restore = restoreIntoWith(dir, "backup.database.password", "not-the-password",
+                cluster.postgres().password());
+        assertEquals(1, restore.exitCode(), restore.toString());
+        List<String> errors = restore.stderr().lines().filter(l -> l.startsWith("backup-manager: error:")).toList();
+        assertEquals(1, errors.size(), restore.stderr());
+        assertTrue(errors.get(0).contains("the restored server in " + dir + " refuses "), errors.get(0));
+        assertTrue(errors.get(0).contains("password authentication failed"), errors.get(0));
+        assertFalse(Files.exists(dir.resolve("postmaster.pid")), "its private server was stopped");
+    }
+
+    /** restore of the backup into {@code dir} with one setting changed, then set back to {@code usual}. */
+    private Cli.Result restoreIntoWith(Path dir, String key, String value, String usual) {
+        cluster.with(key, value);
         try {
-            Path dir = cluster.work().resolve("refused");
-            Cli.Result restore = cluster.cli("restore", backupId, "--components", "database",
-                    "--target-dir", dir.toString(), "--yes");
-            assertEquals(1, restore.exitCode(), restore.toString());
-            List<String> errors = restore.stderr().lines().filter(l -> l.startsWith("backup-manager: error:")).toList();
-            assertEquals(1, errors.size(), restore.stderr());
-            assertTrue(errors.get(0).contains("the restored server in " + dir + " refuses "), errors.get(0));
-            assertTrue(errors.get(0).contains("password authentication failed"), errors.get(0));
-            assertFalse(Files.exists(dir.resolve("postmaster.pid")), "its private server was stopped");
+            return cluster.cli("restore", backupId, "--components", "database", "--target-dir", dir.toString(), "--yes");
         } finally {
-            cluster.with("backup.database.password", cluster.postgres().password());
+            cluster.with(key, usual);
         }
     }
 

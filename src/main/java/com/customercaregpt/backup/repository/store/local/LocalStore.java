@@ -13,14 +13,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -172,23 +169,10 @@ public final class LocalStore implements Store {
             return List.of();
         }
         List<String> keys = new ArrayList<>();
-        // A writer renames its .part file into place or removes a file while we walk: a name that is gone
-        // by the time it is read is skipped, and a .part file is an object not yet written (not listed).
-        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (attributes.isRegularFile() && !file.getFileName().toString().endsWith(PART_SUFFIX)) {
-                    keys.add(root.relativize(file).toString().replace('\\', '/'));
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
+        // a .part file is an object still being written: not listed (a writer renames it into place meanwhile)
+        Folders.eachRegularFile(folder, file -> {
+            if (!file.getFileName().toString().endsWith(PART_SUFFIX)) {
+                keys.add(root.relativize(file).toString().replace('\\', '/'));
             }
         });
         return keys.stream().sorted().limit(limit).toList();
