@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,8 +160,12 @@ class WalStreamerTest {
         List<String> whileDown = switchSegments(2); // the slot keeps them for the next streamer
         restarted = cluster.startStreamer();
         writeAndAwaitArchived();
-        Set<String> archived = WalArchive.from(cluster.settings()).list().stream().map(ArchivedSegment::name)
-                .collect(Collectors.toSet());
+        // the first segment archived may be an older one whose end is already past the write: wait for these
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (!archivedNames().containsAll(whileDown) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(250);
+        }
+        Set<String> archived = archivedNames();
         assertEquals(List.of(), whileDown.stream().filter(s -> !archived.contains(s)).toList(),
                 "segments completed after serve was killed are archived by the next streamer");
         assertEquals(0, cluster.cli("wal", "verify").exitCode());
@@ -172,6 +177,10 @@ class WalStreamerTest {
         assertTrue(rebuild.stdout().contains(" and " + files + " WAL files indexed"), rebuild.stdout());
         assertEquals(files, indexed("true"));
         assertEquals(1, indexed("name = '" + segment + "'"));
+    }
+
+    private Set<String> archivedNames() throws IOException {
+        return WalArchive.from(cluster.settings()).list().stream().map(ArchivedSegment::name).collect(Collectors.toSet());
     }
 
     private long indexed(String condition) {
